@@ -1,0 +1,330 @@
+package io.ragsuite.vectorsearch.core;
+
+import io.ragsuite.support.error.ErrorKind;
+import io.ragsuite.support.error.Require;
+import io.ragsuite.support.error.ServiceException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene103.Lucene103Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * One collection: a Lucene index in its own folder. Reads go through a {@link SearcherManager} and never
+ * block writes; every write call ends with a commit before it returns (see the package docs).
+ */
+public final class LuceneCollection implements AutoCloseable {
+    private final CollectionSpec spec;
+    private final StoreLimits limits;
+    private final Directory directory;
+    private final KnnVectorsFormat hnsw;
+    /** Replaced only by {@link #reopenAfterFailure}, under the writer lock. */
+    private volatile IndexWriter writer;
+    private volatile SearcherManager searchers;
+    private final Object writeLock = new Object();
+    /** Readers and writers share it; only closing the collection takes it exclusively. */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    LuceneCollection(CollectionSpec spec, Path indexDir, StoreLimits limits) throws IOException {
+        this.spec = spec;
+        this.limits = limits;
+        this.directory = FSDirectory.open(indexDir);
+        this.hnsw = new Lucene99HnswVectorsFormat(spec.m(), spec.efConstruction());
+        openWriter();
+    }
+
+    private void openWriter() throws IOException {
+        IndexWriterConfig config = new IndexWriterConfig()
+                // The per-field format name is written into each segment, so the default codec reads it back.
+                .setCodec(new Lucene103Codec() {
+                    @Override
+                    public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                        return hnsw;
+                    }
+                })
+                .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                .setCommitOnClose(false);
+        this.writer = new IndexWriter(directory, config);
+        this.writer.commit();
+        this.searchers = new SearcherManager(writer, null);
+    }
+
+    public CollectionSpec spec() {
+        return spec;
+    }
+
+    public long count() {
+        return withSearcher(searcher -> (long) searcher.getIndexReader().numDocs());
+    }
+
+    /** Bytes the index takes on disk. */
+    public long diskBytes() {
+        return read(() -> {
+            long total = 0;
+            for (String file : directory.listAll()) {
+                try {
+                    total += directory.fileLength(file);
+                } catch (IOException e) {
+                    // A file removed by a concurrent merge; it no longer counts.
+                }
+            }
+            return total;
+        });
+    }
+
+    /** Inserts or replaces points; durable when it returns. The whole batch is checked before anything is written. */
+    public int upsert(List<Point> points) {
+        Require.size(points, 1, limits.maxBatch(), "points");
+        List<Document> docs = new ArrayList<>(points.size());
+        for (int i = 0; i < points.size(); i++) {
+            docs.add(toDocument(points.get(i), "points[" + i + "]"));
+        }
+        return write(() -> {
+            for (int i = 0; i < docs.size(); i++) {
+                writer.updateDocument(new Term(LuceneQueries.ID, points.get(i).id()), docs.get(i));
+            }
+            return points.size();
+        });
+    }
+
+    public List<Point> get(List<String> ids, boolean withVectors) {
+        Require.size(ids, 1, limits.maxBatch(), "ids");
+        return withSearcher(searcher -> {
+            TopDocs top = searcher.search(idsQuery(ids), ids.size());
+            List<Point> out = new ArrayList<>(top.scoreDocs.length);
+            for (ScoreDoc sd : top.scoreDocs) {
+                out.add(fromDocument(searcher.storedFields().document(sd.doc), withVectors));
+            }
+            return out;
+        });
+    }
+
+    public long deleteIds(List<String> ids) {
+        Require.size(ids, 1, limits.maxBatch(), "ids");
+        return deleteMatching(idsQuery(ids));
+    }
+
+    public long deleteMatching(MetadataFilter filter) {
+        Query query = LuceneQueries.toQuery(filter);
+        Require.that(query != null, "a delete filter must hold at least one condition");
+        return deleteMatching(query);
+    }
+
+    private long deleteMatching(Query query) {
+        return write(() -> {
+            // The count and the delete must see the same documents: writes to one collection are
+            // serialised by write(), and the searcher is refreshed before counting.
+            searchers.maybeRefreshBlocking();
+            IndexSearcher searcher = searchers.acquire();
+            long n;
+            try {
+                n = searcher.count(query);
+            } finally {
+                searchers.release(searcher);
+            }
+            writer.deleteDocuments(query);
+            return n;
+        });
+    }
+
+    /** The top_k nearest points to {@code vector} among those matching {@code filter}, best first. */
+    public List<ScoredPoint> search(float[] vector, int topK, MetadataFilter filter, boolean withVectors) {
+        Require.inRange(topK, 1, limits.maxTopK(), "top_k");
+        float[] query = checkVector(vector, "vector");
+        Query filterQuery = LuceneQueries.toQuery(filter);
+        return withSearcher(searcher -> {
+            TopDocs top = searcher.search(new KnnFloatVectorQuery(LuceneQueries.VECTOR, query, topK, filterQuery), topK);
+            List<ScoredPoint> out = new ArrayList<>(top.scoreDocs.length);
+            for (ScoreDoc sd : top.scoreDocs) {
+                Point p = fromDocument(searcher.storedFields().document(sd.doc), withVectors);
+                out.add(new ScoredPoint(p, spec.metric().fromLuceneScore(sd.score)));
+            }
+            return out;
+        });
+    }
+
+    private Query idsQuery(List<String> ids) {
+        for (String id : ids) {
+            Require.nonBlank(id, "id");
+        }
+        return new TermInSetQuery(LuceneQueries.ID, ids.stream().map(BytesRef::new).toList());
+    }
+
+    private Document toDocument(Point p, String where) {
+        Require.nonBlank(p.id(), where + ".id");
+        Require.maxLength(p.id(), 256, where + ".id");
+        Require.maxLength(p.text(), limits.maxTextChars(), where + ".text");
+        float[] indexed = checkVector(p.vector(), where + ".vector");
+        Document doc = new Document();
+        doc.add(new StringField(LuceneQueries.ID, p.id(), Field.Store.YES));
+        doc.add(new KnnFloatVectorField(LuceneQueries.VECTOR, indexed, spec.metric().lucene()));
+        doc.add(new StoredField(LuceneQueries.RAW_VECTOR, encode(p.vector())));
+        doc.add(new StoredField(LuceneQueries.TEXT, p.text()));
+        for (Map.Entry<String, String> e : p.metadata().entrySet()) {
+            String value = e.getValue() == null ? "" : e.getValue();
+            Require.maxLength(value, 4096, where + ".metadata['" + e.getKey() + "']");
+            doc.add(new StringField(LuceneQueries.metaField(e.getKey()), value, Field.Store.YES));
+        }
+        return doc;
+    }
+
+    private Point fromDocument(Document doc, boolean withVectors) {
+        Map<String, String> metadata = new HashMap<>();
+        for (IndexableField f : doc.getFields()) {
+            if (f.name().startsWith(LuceneQueries.META_PREFIX)) {
+                metadata.put(f.name().substring(LuceneQueries.META_PREFIX.length()), f.stringValue());
+            }
+        }
+        float[] vector = withVectors ? decode(doc.getBinaryValue(LuceneQueries.RAW_VECTOR)) : null;
+        return new Point(doc.get(LuceneQueries.ID), vector, doc.get(LuceneQueries.TEXT), metadata);
+    }
+
+    /** Checks dimension and finiteness; returns the vector as indexed (unit length for cosine). */
+    private float[] checkVector(float[] v, String field) {
+        Require.that(v != null && v.length == spec.dimension(), field + " has dimension "
+                + (v == null ? 0 : v.length) + "; collection '" + spec.name() + "' expects " + spec.dimension());
+        double norm = 0;
+        for (int i = 0; i < v.length; i++) {
+            Require.that(Float.isFinite(v[i]), field + "[" + i + "] is not a finite number");
+            norm += (double) v[i] * v[i];
+        }
+        if (spec.metric() != Metric.COSINE) {
+            return v;
+        }
+        Require.that(norm > 0, field + " is the zero vector, which has no cosine similarity");
+        float inv = (float) (1 / Math.sqrt(norm));
+        float[] unit = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            unit[i] = v[i] * inv;
+        }
+        return unit;
+    }
+
+    private static BytesRef encode(float[] v) {
+        ByteBuffer buf = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(v);
+        return new BytesRef(buf.array());
+    }
+
+    private static float[] decode(BytesRef bytes) {
+        float[] v = new float[bytes.length / Float.BYTES];
+        ByteBuffer.wrap(bytes.bytes, bytes.offset, bytes.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        return v;
+    }
+
+    @FunctionalInterface
+    private interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    @FunctionalInterface
+    private interface SearchFunction<T> {
+        T apply(IndexSearcher searcher) throws IOException;
+    }
+
+    private <T> T read(IoSupplier<T> action) {
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            return action.get();
+        } catch (IOException e) {
+            throw new ServiceException(ErrorKind.INTERNAL,
+                    "collection '" + spec.name() + "': I/O error: " + e.getMessage(), e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private <T> T withSearcher(SearchFunction<T> action) {
+        return read(() -> {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                return action.apply(searcher);
+            } finally {
+                searchers.release(searcher);
+            }
+        });
+    }
+
+    /** Runs a change, commits it (fsync) and makes it visible to searches, all before returning. */
+    private <T> T write(IoSupplier<T> change) {
+        return read(() -> {
+            synchronized (writeLock) {
+                try {
+                    T result = change.get();
+                    writer.commit();
+                    searchers.maybeRefreshBlocking();
+                    return result;
+                } catch (IOException | RuntimeException e) {
+                    reopenAfterFailure();
+                    throw e;
+                }
+            }
+        });
+    }
+
+    /**
+     * Nothing of a failed change may survive into a later commit: roll the writer back to the last commit
+     * (which closes it) and open a fresh one on the same folder.
+     */
+    private void reopenAfterFailure() throws IOException {
+        searchers.close();
+        if (writer.isOpen()) {
+            writer.rollback();
+        }
+        openWriter();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw ServiceException.notFound("collection '" + spec.name() + "' was deleted");
+        }
+    }
+
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            searchers.close();
+            if (writer.isOpen()) {
+                writer.rollback();
+            }
+            directory.close();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+}

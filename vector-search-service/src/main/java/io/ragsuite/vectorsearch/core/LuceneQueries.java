@@ -1,0 +1,76 @@
+package io.ragsuite.vectorsearch.core;
+
+import io.ragsuite.support.error.Require;
+import java.util.List;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.util.BytesRef;
+
+/** Field names of the index layout and the translation of metadata filters into Lucene queries. */
+final class LuceneQueries {
+    static final String ID = "_id";
+    static final String VECTOR = "_vector";
+    static final String RAW_VECTOR = "_raw_vector";
+    static final String TEXT = "_text";
+    /** Metadata key k is indexed (for filters) and stored (for results) as field "m." + k. */
+    static final String META_PREFIX = "m.";
+    static final int MAX_KEY_CHARS = 128;
+    static final int MAX_DEPTH = 8;
+
+    private LuceneQueries() {
+    }
+
+    static String metaField(String key) {
+        Require.nonBlank(key, "metadata key");
+        Require.maxLength(key, MAX_KEY_CHARS, "metadata key");
+        return META_PREFIX + key;
+    }
+
+    /** The query for a filter, or null when the filter accepts everything. */
+    static Query toQuery(MetadataFilter filter) {
+        if (filter == null || filter instanceof MetadataFilter.Bool b && b.isEmpty()) {
+            return null;
+        }
+        return build(filter, 0);
+    }
+
+    private static Query build(MetadataFilter filter, int depth) {
+        Require.that(depth <= MAX_DEPTH, "filter is nested deeper than " + MAX_DEPTH + " levels");
+        return switch (filter) {
+            case MetadataFilter.Match match -> {
+                Require.that(!match.anyOf().isEmpty(), "match on '" + match.key() + "' needs at least one value");
+                String field = metaField(match.key());
+                yield match.anyOf().size() == 1
+                        ? new TermQuery(new Term(field, match.anyOf().iterator().next()))
+                        : new TermInSetQuery(field, match.anyOf().stream().map(BytesRef::new).toList());
+            }
+            case MetadataFilter.Bool bool -> {
+                Require.that(!bool.isEmpty(), "a nested filter must hold at least one condition");
+                BooleanQuery.Builder q = new BooleanQuery.Builder();
+                add(q, bool.must(), BooleanClause.Occur.FILTER, depth);
+                add(q, bool.mustNot(), BooleanClause.Occur.MUST_NOT, depth);
+                if (!bool.should().isEmpty()) {
+                    BooleanQuery.Builder any = new BooleanQuery.Builder();
+                    add(any, bool.should(), BooleanClause.Occur.SHOULD, depth);
+                    q.add(any.build(), BooleanClause.Occur.FILTER);
+                }
+                if (bool.must().isEmpty() && bool.should().isEmpty()) {
+                    // A Lucene query of only MUST_NOT clauses matches nothing; start from everything.
+                    q.add(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
+                }
+                yield q.build();
+            }
+        };
+    }
+
+    private static void add(BooleanQuery.Builder q, List<MetadataFilter> filters, BooleanClause.Occur occur, int depth) {
+        for (MetadataFilter f : filters) {
+            q.add(build(f, depth + 1), occur);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.ragsuite.vectorsearch.grpc;
+
+import io.ragsuite.api.v1.CollectionInfo;
+import io.ragsuite.api.v1.Condition;
+import io.ragsuite.api.v1.Filter;
+import io.ragsuite.api.v1.HnswConfig;
+import io.ragsuite.support.error.ServiceException;
+import io.ragsuite.vectorsearch.core.LuceneCollection;
+import io.ragsuite.vectorsearch.core.MetadataFilter;
+import io.ragsuite.vectorsearch.core.Metric;
+import io.ragsuite.vectorsearch.core.Point;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/** Translation between {@code rag.v1} messages and the store's domain types. */
+final class ProtoMapping {
+    private ProtoMapping() {
+    }
+
+    static Metric metric(io.ragsuite.api.v1.Metric m) {
+        return switch (m) {
+            case METRIC_UNSPECIFIED, COSINE -> Metric.COSINE;
+            case DOT -> Metric.DOT;
+            case L2 -> Metric.L2;
+            case UNRECOGNIZED -> throw ServiceException.invalid("unknown metric");
+        };
+    }
+
+    static io.ragsuite.api.v1.Metric metric(Metric m) {
+        return switch (m) {
+            case COSINE -> io.ragsuite.api.v1.Metric.COSINE;
+            case DOT -> io.ragsuite.api.v1.Metric.DOT;
+            case L2 -> io.ragsuite.api.v1.Metric.L2;
+        };
+    }
+
+    static CollectionInfo info(LuceneCollection c) {
+        return CollectionInfo.newBuilder().setName(c.spec().name()).setDimension(c.spec().dimension())
+                .setMetric(metric(c.spec().metric()))
+                .setHnsw(HnswConfig.newBuilder().setM(c.spec().m()).setEfConstruction(c.spec().efConstruction()))
+                .setPointCount(c.count()).build();
+    }
+
+    static Point point(io.ragsuite.api.v1.Point p) {
+        return new Point(p.getId(), floats(p.getVectorList()), p.getText(), p.getMetadataMap());
+    }
+
+    static io.ragsuite.api.v1.Point point(Point p) {
+        io.ragsuite.api.v1.Point.Builder b = io.ragsuite.api.v1.Point.newBuilder().setId(p.id()).setText(p.text())
+                .putAllMetadata(p.metadata());
+        if (p.vector() != null) {
+            for (float v : p.vector()) {
+                b.addVector(v);
+            }
+        }
+        return b.build();
+    }
+
+    static float[] floats(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+
+    static MetadataFilter filter(Filter f) {
+        return new MetadataFilter.Bool(conditions(f.getMustList()), conditions(f.getShouldList()),
+                conditions(f.getMustNotList()));
+    }
+
+    private static List<MetadataFilter> conditions(List<Condition> conditions) {
+        return conditions.stream().map(ProtoMapping::condition).toList();
+    }
+
+    private static MetadataFilter condition(Condition c) {
+        return switch (c.getConditionCase()) {
+            case MATCH -> new MetadataFilter.Match(c.getMatch().getKey(), new LinkedHashSet<>(c.getMatch().getAnyOfList()));
+            case FILTER -> filter(c.getFilter());
+            case CONDITION_NOT_SET -> throw ServiceException.invalid("a filter condition must set 'match' or 'filter'");
+        };
+    }
+}

@@ -1,0 +1,181 @@
+package io.ragsuite.vectorsearch.rest;
+
+import io.ragsuite.support.error.Require;
+import io.ragsuite.support.error.ServiceException;
+import io.ragsuite.vectorsearch.app.StoreHolder;
+import io.ragsuite.vectorsearch.core.CollectionSpec;
+import io.ragsuite.vectorsearch.core.CollectionStore;
+import io.ragsuite.vectorsearch.core.LuceneCollection;
+import io.ragsuite.vectorsearch.core.MetadataFilter;
+import io.ragsuite.vectorsearch.core.Metric;
+import io.ragsuite.vectorsearch.core.Point;
+import io.ragsuite.vectorsearch.core.ScoredPoint;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** REST adapter of the vector store, with the same semantics as gRPC {@code rag.v1.VectorSearchService}. */
+@Path("/v1/collections")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class CollectionsResource {
+    private final StoreHolder holder;
+
+    public CollectionsResource(StoreHolder holder) {
+        this.holder = holder;
+    }
+
+    public record Hnsw(int m, int efConstruction) {
+    }
+
+    public record CreateBody(String name, int dimension, String metric, Hnsw hnsw) {
+    }
+
+    public record CollectionReply(String name, int dimension, String metric, Hnsw hnsw, long pointCount) {
+        static CollectionReply of(LuceneCollection c) {
+            CollectionSpec s = c.spec();
+            return new CollectionReply(s.name(), s.dimension(), s.metric().name().toLowerCase(Locale.ROOT),
+                    new Hnsw(s.m(), s.efConstruction()), c.count());
+        }
+    }
+
+    public record PointBody(String id, float[] vector, String text, Map<String, String> metadata) {
+        Point toPoint() {
+            return new Point(id, vector, text, metadata);
+        }
+
+        static PointBody of(Point p) {
+            return new PointBody(p.id(), p.vector(), p.text(), p.metadata());
+        }
+    }
+
+    public record MatchBody(String key, List<String> anyOf) {
+    }
+
+    public record ConditionBody(MatchBody match, FilterBody filter) {
+        MetadataFilter toFilter() {
+            Require.that(match == null ^ filter == null, "a filter condition must set exactly one of 'match' and 'filter'");
+            if (match != null) {
+                return new MetadataFilter.Match(match.key(), new LinkedHashSet<>(match.anyOf() == null ? List.of() : match.anyOf()));
+            }
+            return filter.toFilter();
+        }
+    }
+
+    public record FilterBody(List<ConditionBody> must, List<ConditionBody> should, List<ConditionBody> mustNot) {
+        MetadataFilter toFilter() {
+            return new MetadataFilter.Bool(map(must), map(should), map(mustNot));
+        }
+
+        private static List<MetadataFilter> map(List<ConditionBody> conditions) {
+            return conditions == null ? List.of() : conditions.stream().map(ConditionBody::toFilter).toList();
+        }
+    }
+
+    public record UpsertBody(List<PointBody> points) {
+    }
+
+    public record IdsBody(List<String> ids, Boolean withVectors, FilterBody filter) {
+    }
+
+    public record SearchBody(float[] vector, int topK, FilterBody filter, Boolean withVectors) {
+    }
+
+    public record Hit(String id, float score, String text, Map<String, String> metadata, float[] vector) {
+        static Hit of(ScoredPoint sp) {
+            Point p = sp.point();
+            return new Hit(p.id(), sp.score(), p.text(), p.metadata(), p.vector());
+        }
+    }
+
+    private CollectionStore store() {
+        return holder.store();
+    }
+
+    private static <T> T body(T body) {
+        Require.that(body != null, "request body is required");
+        return body;
+    }
+
+    @POST
+    public Response create(CreateBody body) {
+        body(body);
+        Metric metric;
+        try {
+            metric = body.metric() == null ? Metric.COSINE : Metric.valueOf(body.metric().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ServiceException.invalid("metric must be one of cosine, dot, l2; got '" + body.metric() + "'");
+        }
+        Hnsw hnsw = body.hnsw() == null ? new Hnsw(0, 0) : body.hnsw();
+        CollectionSpec spec = CollectionSpec.of(body.name(), body.dimension(), metric, hnsw.m(), hnsw.efConstruction(),
+                store().limits().maxDimension());
+        return Response.status(Response.Status.CREATED).entity(CollectionReply.of(store().create(spec))).build();
+    }
+
+    @GET
+    public Map<String, List<CollectionReply>> list() {
+        return Map.of("collections", store().list().stream().map(CollectionReply::of).toList());
+    }
+
+    @GET
+    @Path("/{name}")
+    public CollectionReply get(@PathParam("name") String name) {
+        return CollectionReply.of(store().get(name));
+    }
+
+    @DELETE
+    @Path("/{name}")
+    public Response delete(@PathParam("name") String name) {
+        store().delete(name);
+        return Response.noContent().build();
+    }
+
+    @PUT
+    @Path("/{name}/points")
+    public Map<String, Integer> upsert(@PathParam("name") String name, UpsertBody body) {
+        LuceneCollection c = store().get(name);
+        List<PointBody> points = body(body).points() == null ? List.of() : body.points();
+        return Map.of("upserted", c.upsert(points.stream().map(PointBody::toPoint).toList()));
+    }
+
+    @POST
+    @Path("/{name}/points/get")
+    public Map<String, List<PointBody>> getPoints(@PathParam("name") String name, IdsBody body) {
+        LuceneCollection c = store().get(name);
+        return Map.of("points", c.get(body(body).ids(), Boolean.TRUE.equals(body.withVectors())).stream()
+                .map(PointBody::of).toList());
+    }
+
+    @POST
+    @Path("/{name}/points/delete")
+    public Map<String, Long> deletePoints(@PathParam("name") String name, IdsBody body) {
+        LuceneCollection c = store().get(name);
+        boolean hasIds = body(body).ids() != null && !body.ids().isEmpty();
+        Require.that(hasIds ^ body.filter() != null, "set exactly one of 'ids' and 'filter'");
+        long n = hasIds ? c.deleteIds(body.ids()) : c.deleteMatching(body.filter().toFilter());
+        return Map.of("deleted", n);
+    }
+
+    @POST
+    @Path("/{name}/search")
+    public Map<String, List<Hit>> search(@PathParam("name") String name, SearchBody body) {
+        LuceneCollection c = store().get(name);
+        body(body);
+        var hits = c.search(body.vector(), body.topK(), body.filter() == null ? null : body.filter().toFilter(),
+                Boolean.TRUE.equals(body.withVectors()));
+        return Map.of("results", hits.stream().map(Hit::of).toList());
+    }
+}
