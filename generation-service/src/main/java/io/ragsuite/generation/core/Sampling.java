@@ -1,0 +1,39 @@
+package io.ragsuite.generation.core;
+
+import io.ragsuite.support.error.Require;
+import java.util.List;
+
+/**
+ * Sampling settings of one request, already defaulted and checked.
+ *
+ * @param seed null picks a random seed
+ */
+public record Sampling(int maxTokens, float temperature, float topP, int topK, Integer seed, List<String> stop) {
+    public static final float DEFAULT_TEMPERATURE = 0.7f;
+    public static final float DEFAULT_TOP_P = 0.95f;
+    public static final int DEFAULT_TOP_K = 40;
+
+    /** Applies defaults to unset (null or 0) values and checks ranges. */
+    public static Sampling of(int maxTokens, Float temperature, Float topP, Integer topK, Long seed, List<String> stop,
+            GenerationLimits limits) {
+        int max = maxTokens == 0 ? limits.defaultMaxTokens() : maxTokens;
+        Require.inRange(max, 1, limits.maxTokens(), "max_tokens");
+        float t = temperature == null ? DEFAULT_TEMPERATURE : temperature;
+        Require.that(t >= 0 && t <= 2, "temperature must be between 0 and 2, got " + t);
+        float p = topP == null ? DEFAULT_TOP_P : topP;
+        Require.that(p > 0 && p <= 1, "top_p must be in (0, 1], got " + p);
+        int k = topK == null ? DEFAULT_TOP_K : topK;
+        Require.that(k >= 0, "top_k must be >= 0, got " + k);
+        List<String> stops = stop == null ? List.of() : List.copyOf(stop);
+        Require.size(stops, 0, 8, "stop");
+        for (String s : stops) {
+            Require.nonBlank(s, "stop sequence");
+        }
+        Integer s = null;
+        if (seed != null) {
+            Require.that(seed >= 0 && seed <= Integer.MAX_VALUE, "seed must be between 0 and " + Integer.MAX_VALUE);
+            s = seed.intValue();
+        }
+        return new Sampling(max, t, p, k, s, stops);
+    }
+}

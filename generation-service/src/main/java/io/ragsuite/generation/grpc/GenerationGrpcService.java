@@ -1,0 +1,78 @@
+package io.ragsuite.generation.grpc;
+
+import io.quarkus.grpc.GrpcService;
+import io.ragsuite.api.v1.ChatMessage;
+import io.ragsuite.api.v1.GenerateChunk;
+import io.ragsuite.api.v1.GenerateRequest;
+import io.ragsuite.api.v1.GenerateResponse;
+import io.ragsuite.api.v1.GenerationService;
+import io.ragsuite.api.v1.SamplingParams;
+import io.ragsuite.api.v1.StageTiming;
+import io.ragsuite.api.v1.Usage;
+import io.ragsuite.generation.app.GenerationCalls;
+import io.ragsuite.generation.core.ChatTurn;
+import io.ragsuite.generation.core.GenerationResult;
+import io.ragsuite.generation.core.Sampling;
+import io.ragsuite.support.grpc.GrpcErrors;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.util.List;
+
+/** gRPC adapter of {@code rag.v1.GenerationService}. */
+@GrpcService
+public class GenerationGrpcService implements GenerationService {
+    private final GenerationCalls calls;
+
+    public GenerationGrpcService(GenerationCalls calls) {
+        this.calls = calls;
+    }
+
+    @Override
+    public Uni<GenerateResponse> generate(GenerateRequest request) {
+        return Uni.createFrom().deferred(() -> calls.generate(turns(request), request.getModel(), sampling(request), "grpc"))
+                .map(GenerationGrpcService::toResponse)
+                .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    @Override
+    public Multi<GenerateChunk> generateStream(GenerateRequest request) {
+        return Multi.createFrom().deferred(() -> calls.stream(turns(request), request.getModel(), sampling(request), "grpc"))
+                .map(event -> event.done() == null
+                        ? GenerateChunk.newBuilder().setTextDelta(event.delta()).build()
+                        : finalChunk(event.done()))
+                .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    private static List<ChatTurn> turns(GenerateRequest request) {
+        return request.getMessagesList().stream().map(GenerationGrpcService::turn).toList();
+    }
+
+    private Sampling sampling(GenerateRequest request) {
+        SamplingParams s = request.getSampling();
+        return calls.sampling(s.getMaxTokens(), s.hasTemperature() ? s.getTemperature() : null,
+                s.hasTopP() ? s.getTopP() : null, s.hasTopK() ? s.getTopK() : null, s.hasSeed() ? s.getSeed() : null,
+                s.getStopList());
+    }
+
+    private static StageTiming timing(GenerationResult r) {
+        return StageTiming.newBuilder().setQueueUs(r.queueUs()).setComputeUs(r.computeUs()).setTotalUs(r.totalUs()).build();
+    }
+
+    private static Usage usage(GenerationResult r) {
+        return Usage.newBuilder().setPromptTokens(r.promptTokens()).setCompletionTokens(r.completionTokens()).build();
+    }
+
+    static GenerateResponse toResponse(GenerationResult r) {
+        return GenerateResponse.newBuilder().setText(r.text()).setFinishReason(r.finishReason()).setUsage(usage(r))
+                .setModel(r.model()).setTiming(timing(r)).setTimeToFirstTokenUs(r.timeToFirstTokenUs()).build();
+    }
+
+    static GenerateChunk finalChunk(GenerationResult r) {
+        return GenerateChunk.newBuilder().setFinishReason(r.finishReason()).setUsage(usage(r)).setModel(r.model())
+                .setTiming(timing(r)).setTimeToFirstTokenUs(r.timeToFirstTokenUs()).build();
+    }
+
+    static ChatTurn turn(ChatMessage m) {
+        return new ChatTurn(m.getRole(), m.getContent());
+    }
+}

@@ -1,0 +1,50 @@
+package io.ragsuite.orchestrator.clients;
+
+import io.quarkus.grpc.GrpcClient;
+import io.ragsuite.api.v1.ChatMessage;
+import io.ragsuite.api.v1.GenerateRequest;
+import io.ragsuite.api.v1.GenerationService;
+import io.ragsuite.api.v1.SamplingParams;
+import io.ragsuite.orchestrator.pipeline.AnswerGenerator;
+import io.ragsuite.support.grpc.GrpcErrors;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * {@link AnswerGenerator} over gRPC {@code rag.v1.GenerationService}, always through the streaming call,
+ * so streaming callers get text as it comes and unary callers pay nothing extra.
+ */
+@ApplicationScoped
+public class GrpcAnswerGenerator implements AnswerGenerator {
+    @GrpcClient("generation")
+    GenerationService generation;
+
+    @Override
+    public CompletionStage<Answer> generate(List<PromptMessage> messages, int maxTokens, Consumer<String> onDelta) {
+        GenerateRequest.Builder request = GenerateRequest.newBuilder()
+                // Low temperature: answers should stick to the passages.
+                .setSampling(SamplingParams.newBuilder().setMaxTokens(maxTokens).setTemperature(0.2f));
+        for (PromptMessage m : messages) {
+            request.addMessages(ChatMessage.newBuilder().setRole(m.role()).setContent(m.content()));
+        }
+        StringBuilder text = new StringBuilder();
+        String[] modelAndReason = {"", ""};
+        return generation.generateStream(request.build())
+                .invoke(chunk -> {
+                    if (!chunk.getTextDelta().isEmpty()) {
+                        text.append(chunk.getTextDelta());
+                        onDelta.accept(chunk.getTextDelta());
+                    }
+                    if (!chunk.getFinishReason().isEmpty()) {
+                        modelAndReason[0] = chunk.getModel();
+                        modelAndReason[1] = chunk.getFinishReason();
+                    }
+                })
+                .collect().last()
+                .map(last -> new Answer(text.toString(), modelAndReason[0], modelAndReason[1]))
+                .onFailure().transform(t -> GrpcErrors.fromStatus("generation stage", t))
+                .subscribeAsCompletionStage();
+    }
+}

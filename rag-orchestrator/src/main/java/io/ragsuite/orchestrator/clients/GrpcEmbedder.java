@@ -1,0 +1,37 @@
+package io.ragsuite.orchestrator.clients;
+
+import io.quarkus.grpc.GrpcClient;
+import io.ragsuite.api.v1.EmbedRequest;
+import io.ragsuite.api.v1.EmbeddingService;
+import io.ragsuite.orchestrator.pipeline.Embedder;
+import io.ragsuite.support.grpc.GrpcErrors;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/** {@link Embedder} over gRPC {@code rag.v1.EmbeddingService}. */
+@ApplicationScoped
+public class GrpcEmbedder implements Embedder {
+    @GrpcClient("embedding")
+    EmbeddingService embedding;
+
+    @Override
+    public CompletionStage<Embeddings> embed(List<String> texts) {
+        // Chunks and questions longer than the model's limit are truncated rather than refused: the
+        // chunker keeps chunks small, and a long question is still best answered from its beginning.
+        EmbedRequest request = EmbedRequest.newBuilder().addAllTexts(texts).setTruncate(true).build();
+        return embedding.embed(request)
+                .map(r -> new Embeddings(r.getEmbeddingsList().stream().map(e -> floats(e.getValuesList())).toList(),
+                        r.getModel()))
+                .onFailure().transform(t -> GrpcErrors.fromStatus("embedding stage", t))
+                .subscribeAsCompletionStage();
+    }
+
+    static float[] floats(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+}

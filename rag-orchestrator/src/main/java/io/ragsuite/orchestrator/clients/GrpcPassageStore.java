@@ -1,0 +1,133 @@
+package io.ragsuite.orchestrator.clients;
+
+import io.grpc.Status;
+import io.quarkus.grpc.GrpcClient;
+import io.ragsuite.api.v1.Condition;
+import io.ragsuite.api.v1.CreateCollectionRequest;
+import io.ragsuite.api.v1.DeletePointsRequest;
+import io.ragsuite.api.v1.FieldMatch;
+import io.ragsuite.api.v1.Filter;
+import io.ragsuite.api.v1.GetCollectionRequest;
+import io.ragsuite.api.v1.Metric;
+import io.ragsuite.api.v1.Point;
+import io.ragsuite.api.v1.SearchRequest;
+import io.ragsuite.api.v1.UpsertRequest;
+import io.ragsuite.api.v1.VectorSearchService;
+import io.ragsuite.orchestrator.app.OrchestratorConfig;
+import io.ragsuite.orchestrator.pipeline.Passage;
+import io.ragsuite.orchestrator.pipeline.PassageStore;
+import io.ragsuite.support.error.ErrorKind;
+import io.ragsuite.support.error.ServiceException;
+import io.ragsuite.support.grpc.GrpcErrors;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.IntStream;
+
+/**
+ * {@link PassageStore} over gRPC {@code rag.v1.VectorSearchService}. Each chunk is one point with id
+ * {@code <document id>#<chunk index>} and metadata {@code doc_id}, {@code chunk}, {@code title} plus the
+ * document's own metadata.
+ */
+@ApplicationScoped
+public class GrpcPassageStore implements PassageStore {
+    static final String DOC_ID = "doc_id";
+    static final String CHUNK = "chunk";
+    static final String TITLE = "title";
+    private static final String STAGE = "vector search stage";
+
+    @GrpcClient("vector-search")
+    VectorSearchService vectors;
+
+    private final String collection;
+    private final int upsertBatch;
+
+    public GrpcPassageStore(OrchestratorConfig config) {
+        this.collection = config.collection();
+        this.upsertBatch = config.upsertBatch();
+    }
+
+    @Override
+    public CompletionStage<Void> ensureCollection(int dimension) {
+        return vectors.getCollection(GetCollectionRequest.newBuilder().setName(collection).build())
+                .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)
+                .recoverWithUni(() -> vectors.createCollection(CreateCollectionRequest.newBuilder().setName(collection)
+                        .setDimension(dimension).setMetric(Metric.COSINE).build())
+                        // Another ingest created it first: fine.
+                        .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.ALREADY_EXISTS)
+                        .recoverWithUni(() -> vectors.getCollection(GetCollectionRequest.newBuilder().setName(collection).build())))
+                .invoke(info -> {
+                    if (info.getDimension() != dimension) {
+                        throw new ServiceException(ErrorKind.FAILED_PRECONDITION, "collection '" + collection
+                                + "' holds " + info.getDimension() + "-d vectors but the embedding model makes "
+                                + dimension + "-d vectors; use another collection (rag.orchestrator.collection)");
+                    }
+                })
+                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
+                .replaceWithVoid().subscribeAsCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<Void> replaceDocument(String documentId, String title, Map<String, String> metadata,
+            List<String> chunks, List<float[]> embeddings) {
+        List<Point> points = new ArrayList<>(chunks.size());
+        for (int i = 0; i < chunks.size(); i++) {
+            Point.Builder p = Point.newBuilder().setId(documentId + "#" + i).setText(chunks.get(i))
+                    .putAllMetadata(metadata).putMetadata(DOC_ID, documentId).putMetadata(CHUNK, Integer.toString(i))
+                    .putMetadata(TITLE, title);
+            for (float v : embeddings.get(i)) {
+                p.addVector(v);
+            }
+            points.add(p.build());
+        }
+        Uni<Void> written = Uni.createFrom().voidItem();
+        for (int from = 0; from < points.size(); from += upsertBatch) {
+            List<Point> batch = points.subList(from, Math.min(points.size(), from + upsertBatch));
+            written = written.chain(() -> vectors.upsert(UpsertRequest.newBuilder().setCollection(collection)
+                    .addAllPoints(batch).build()).replaceWithVoid());
+        }
+        // Then remove chunks of an older, longer version of the document.
+        Filter stale = Filter.newBuilder()
+                .addMust(match(DOC_ID, List.of(documentId)))
+                .addMustNot(match(CHUNK, IntStream.range(0, chunks.size()).mapToObj(Integer::toString).toList()))
+                .build();
+        return written
+                .chain(() -> vectors.delete(DeletePointsRequest.newBuilder().setCollection(collection).setFilter(stale).build()))
+                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
+                .replaceWithVoid().subscribeAsCompletionStage();
+    }
+
+    private static Condition match(String key, List<String> values) {
+        return Condition.newBuilder().setMatch(FieldMatch.newBuilder().setKey(key).addAllAnyOf(values)).build();
+    }
+
+    @Override
+    public CompletionStage<List<Passage>> search(float[] vector, int topK) {
+        SearchRequest.Builder request = SearchRequest.newBuilder().setCollection(collection).setTopK(topK);
+        for (float v : vector) {
+            request.addVector(v);
+        }
+        return vectors.search(request.build())
+                .map(r -> r.getResultsList().stream().map(hit -> new Passage(
+                        hit.getPoint().getMetadataOrDefault(DOC_ID, hit.getPoint().getId()),
+                        parseChunk(hit.getPoint().getMetadataOrDefault(CHUNK, "0")),
+                        hit.getPoint().getMetadataOrDefault(TITLE, ""),
+                        hit.getPoint().getText(), hit.getScore())).toList())
+                // Nothing ingested yet: no passages, not an error.
+                .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)
+                .recoverWithItem(List.of())
+                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
+                .subscribeAsCompletionStage();
+    }
+
+    private static int parseChunk(String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

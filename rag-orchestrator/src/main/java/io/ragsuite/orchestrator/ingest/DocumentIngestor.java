@@ -1,0 +1,74 @@
+package io.ragsuite.orchestrator.ingest;
+
+import io.ragsuite.orchestrator.pipeline.Embedder;
+import io.ragsuite.orchestrator.pipeline.PassageStore;
+import io.ragsuite.support.error.Require;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+
+/** Chunks, embeds and stores documents, one after another (each document's chunks in batches). */
+public final class DocumentIngestor {
+    private static final Pattern ID = Pattern.compile("[^\\s#][^#]{0,199}");
+
+    private final DocumentChunker chunker;
+    private final Embedder embedder;
+    private final PassageStore store;
+    private final IngestLimits limits;
+
+    public DocumentIngestor(DocumentChunker chunker, Embedder embedder, PassageStore store, IngestLimits limits) {
+        this.chunker = chunker;
+        this.embedder = embedder;
+        this.store = store;
+        this.limits = limits;
+    }
+
+    public record SourceDocument(String id, String title, String text, Map<String, String> metadata) {
+    }
+
+    public record Ingested(String id, int chunks) {
+    }
+
+    /** Checks every document first, so a bad one in a request means nothing of it is written. */
+    public CompletionStage<List<Ingested>> ingest(List<SourceDocument> documents) {
+        Require.size(documents, 1, limits.maxDocuments(), "documents");
+        for (int i = 0; i < documents.size(); i++) {
+            SourceDocument d = documents.get(i);
+            Require.that(d != null, "documents[" + i + "] is null");
+            Require.nonBlank(d.id(), "documents[" + i + "].id");
+            Require.that(ID.matcher(d.id()).matches(), "documents[" + i + "].id must be 1-200 characters without '#' "
+                    + "and not start with whitespace");
+            Require.nonBlank(d.text(), "documents[" + i + "].text");
+            Require.maxLength(d.text(), limits.maxDocumentChars(), "documents[" + i + "].text");
+        }
+        CompletionStage<List<Ingested>> chain = CompletableFuture.completedFuture(new ArrayList<>());
+        for (SourceDocument d : documents) {
+            chain = chain.thenCompose(done -> ingestOne(d).thenApply(result -> {
+                done.add(result);
+                return done;
+            }));
+        }
+        return chain;
+    }
+
+    private CompletionStage<Ingested> ingestOne(SourceDocument d) {
+        List<String> chunks = chunker.chunk(d.text());
+        List<float[]> vectors = new ArrayList<>(chunks.size());
+        CompletionStage<String> embedded = CompletableFuture.completedFuture("");
+        for (int from = 0; from < chunks.size(); from += limits.embedBatch()) {
+            List<String> batch = chunks.subList(from, Math.min(chunks.size(), from + limits.embedBatch()));
+            embedded = embedded.thenCompose(ignored -> embedder.embed(batch)).thenApply(e -> {
+                vectors.addAll(e.vectors());
+                return e.model();
+            });
+        }
+        return embedded
+                .thenCompose(model -> store.ensureCollection(vectors.get(0).length))
+                .thenCompose(ignored -> store.replaceDocument(d.id(), d.title() == null ? "" : d.title(),
+                        d.metadata() == null ? Map.of() : d.metadata(), chunks, vectors))
+                .thenApply(ignored -> new Ingested(d.id(), chunks.size()));
+    }
+}

@@ -1,0 +1,5 @@
+package io.ragsuite.orchestrator.pipeline;
+
+/** A retrieved chunk of an ingested document. */
+public record Passage(String documentId, int chunkIndex, String title, String text, float score) {
+}

@@ -1,0 +1,22 @@
+package io.ragsuite.orchestrator.pipeline;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/** Port to the vector search stage, in terms of documents and chunks. */
+public interface PassageStore {
+    /** Makes sure the collection exists with vectors of {@code dimension}. */
+    CompletionStage<Void> ensureCollection(int dimension);
+
+    /**
+     * Stores the chunks of a document so that afterwards exactly these chunks belong to it: chunks are
+     * written over the old ones by id, then chunks left over from a longer old version are deleted. A
+     * crash in between leaves the new chunks plus some stale ones, never a missing document.
+     */
+    CompletionStage<Void> replaceDocument(String documentId, String title, Map<String, String> metadata,
+            List<String> chunks, List<float[]> vectors);
+
+    /** Best passages first; an empty list when nothing has been ingested. */
+    CompletionStage<List<Passage>> search(float[] vector, int topK);
+}

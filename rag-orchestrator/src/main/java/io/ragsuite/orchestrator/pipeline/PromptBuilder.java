@@ -1,0 +1,15 @@
+package io.ragsuite.orchestrator.pipeline;
+
+import java.util.List;
+
+/** Stage 3: turns a question and its passages into chat messages for the model. */
+public interface PromptBuilder {
+    BuiltPrompt build(String question, List<Passage> passages);
+
+    /**
+     * @param used    the passages that made it into the prompt, in the order of their markers [1], [2], ...
+     * @param dropped passages left out to keep within the budget
+     */
+    record BuiltPrompt(List<AnswerGenerator.PromptMessage> messages, List<Passage> used, List<Passage> dropped) {
+    }
+}

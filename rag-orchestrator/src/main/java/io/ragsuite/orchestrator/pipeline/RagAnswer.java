@@ -1,0 +1,19 @@
+package io.ragsuite.orchestrator.pipeline;
+
+import java.util.List;
+
+/**
+ * A complete answer.
+ *
+ * @param citations the passages given to the model, with the markers it was asked to cite them by
+ * @param passages  every passage retrieved, best first (including any left out of the prompt)
+ */
+public record RagAnswer(String requestId, String answer, List<Citation> citations, List<Passage> passages,
+        Timings timings, String embeddingModel, String generationModel, int droppedPassages) {
+
+    public record Citation(int marker, String documentId, int chunkIndex, float score) {
+    }
+
+    public record Timings(double embedMs, double searchMs, double generateMs, double totalMs) {
+    }
+}
