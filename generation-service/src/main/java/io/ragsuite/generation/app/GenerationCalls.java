@@ -4,11 +4,11 @@ import io.ragsuite.generation.core.ChatTurn;
 import io.ragsuite.generation.core.GenerationResult;
 import io.ragsuite.generation.core.GenerationScheduler;
 import io.ragsuite.generation.core.Sampling;
+import io.ragsuite.support.error.Failures;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 
 /** What both adapters do with a request: admit it, run it, record metrics; unary or streaming. */
 @ApplicationScoped
@@ -50,7 +50,7 @@ public class GenerationCalls {
                     return true;
                 }).whenComplete((result, failure) -> {
                     if (failure != null) {
-                        emitter.fail(failure instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : failure);
+                        emitter.fail(Failures.unwrap(failure));
                         return;
                     }
                     metrics.record(protocol, result);

@@ -8,7 +8,7 @@ import java.util.Optional;
 /** {@code rag.generation.*} settings; each can be set by environment, e.g. {@code RAG_GENERATION_MODEL_PATH}. */
 @ConfigMapping(prefix = "rag.generation")
 public interface GenerationConfig {
-    /** The GGUF file to serve; {@code ./rag up} and {@code ./rag test} fetch SmolLM2-135M-Instruct and set it. */
+    /** The GGUF file to serve (default: the SmolLM2-135M-Instruct that {@code scripts/fetch-model.sh} caches). */
     Path modelPath();
 
     /** Name clients select the model by. */

@@ -3,6 +3,7 @@ package io.ragsuite.support.grpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ragsuite.support.error.ErrorKind;
+import io.ragsuite.support.error.Failures;
 import io.ragsuite.support.error.ServiceException;
 import org.jboss.logging.Logger;
 
@@ -19,6 +20,7 @@ public final class GrpcErrors {
 
     /** The status a server answers for {@code failure}; unexpected failures are logged, not leaked. */
     public static StatusRuntimeException toStatus(Throwable failure) {
+        failure = Failures.unwrap(failure);
         if (failure instanceof StatusRuntimeException sre) {
             return sre;
         }
@@ -35,6 +37,7 @@ public final class GrpcErrors {
 
     /** The domain exception a client raises for a failed call to another stage named {@code stage}. */
     public static ServiceException fromStatus(String stage, Throwable failure) {
+        failure = Failures.unwrap(failure);
         if (failure instanceof ServiceException se) {
             return se;
         }

@@ -1,9 +1,12 @@
 package io.ragsuite.support.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.ragsuite.support.error.ErrorKind;
+import io.ragsuite.support.error.Failures;
 import io.ragsuite.support.error.ServiceException;
 import jakarta.ws.rs.WebApplicationException;
+import java.util.concurrent.CompletionException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -30,6 +33,12 @@ public class ProblemMappers {
                 + e.getOriginalMessage()));
     }
 
+    /** Jackson's type mismatch ({@code "texts": 42}); Quarkus has its own mapper for it, ours takes precedence. */
+    @ServerExceptionMapper
+    public Response mapMismatchedInput(MismatchedInputException e) {
+        return mapJson(e);
+    }
+
     @ServerExceptionMapper
     public Response mapWebApplication(WebApplicationException e) {
         Response original = e.getResponse();
@@ -43,6 +52,17 @@ public class ProblemMappers {
         }
         String reason = original.getStatusInfo().getReasonPhrase();
         return respond(Problem.ofStatus(status, reason, e.getMessage()));
+    }
+
+    /** Failures of asynchronous stages arrive wrapped; answer for what is inside. */
+    @ServerExceptionMapper
+    public Response mapCompletion(CompletionException e) {
+        return switch (Failures.unwrap(e)) {
+            case ServiceException se -> mapServiceException(se);
+            case WebApplicationException wae -> mapWebApplication(wae);
+            case JsonProcessingException json -> mapJson(json);
+            case null, default -> mapUnexpected(e);
+        };
     }
 
     @ServerExceptionMapper

@@ -1,0 +1,157 @@
+package io.ragsuite.generation;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import grpc.health.v1.HealthGrpc;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.ragsuite.api.v1.ChatMessage;
+import io.ragsuite.api.v1.GenerateChunk;
+import io.ragsuite.api.v1.GenerateRequest;
+import io.ragsuite.api.v1.GenerateResponse;
+import io.ragsuite.api.v1.GenerationServiceGrpc;
+import io.ragsuite.api.v1.SamplingParams;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The generation service with the real SmolLM2-135M-Instruct model, over gRPC and REST. */
+@QuarkusTest
+class GenerationServiceTest {
+    @GrpcClient("self")
+    GenerationServiceGrpc.GenerationServiceBlockingStub grpc;
+    @GrpcClient("self")
+    HealthGrpc.HealthBlockingStub health;
+
+    @BeforeEach
+    void modelLoaded() {
+        await().atMost(Duration.ofSeconds(120)).until(() -> given().get("/q/health/ready").statusCode() == 200);
+    }
+
+    private static GenerateRequest.Builder ask(String question, int maxTokens) {
+        return GenerateRequest.newBuilder()
+                .addMessages(ChatMessage.newBuilder().setRole("user").setContent(question))
+                .setSampling(SamplingParams.newBuilder().setMaxTokens(maxTokens).setTemperature(0f).setSeed(42));
+    }
+
+    @Test
+    void greedyGenerationIsRealAndRepeatable() {
+        GenerateResponse first = grpc.generate(ask("What is the capital of France?", 24).build());
+        assertTrue(first.getText().contains("Paris"), first.getText());
+        assertEquals("smollm2-135m-instruct", first.getModel());
+        assertTrue(first.getUsage().getPromptTokens() > 5);
+        assertTrue(first.getUsage().getCompletionTokens() > 0 && first.getUsage().getCompletionTokens() <= 24);
+        assertTrue(List.of("stop", "length").contains(first.getFinishReason()));
+        assertTrue(first.getTiming().getComputeUs() > 0 && first.getTimeToFirstTokenUs() > 0);
+        GenerateResponse second = grpc.generate(ask("What is the capital of France?", 24).build());
+        assertEquals(first.getText(), second.getText(), "temperature 0 is deterministic");
+    }
+
+    @Test
+    void maxTokensEndsGenerationWithLength() {
+        GenerateResponse r = grpc.generate(ask("Write a long story about a dragon.", 5).build());
+        assertEquals("length", r.getFinishReason());
+        assertEquals(5, r.getUsage().getCompletionTokens());
+    }
+
+    @Test
+    void streamingSendsTheTextPieceByPieceThenTheTotals() {
+        Iterator<GenerateChunk> it = grpc.generateStream(ask("Name three colors.", 16).build());
+        List<GenerateChunk> chunks = new ArrayList<>();
+        it.forEachRemaining(chunks::add);
+        assertTrue(chunks.size() >= 3, "several chunks: " + chunks.size());
+        GenerateChunk last = chunks.get(chunks.size() - 1);
+        assertFalse(last.getFinishReason().isEmpty());
+        assertEquals(chunks.size() - 1, last.getUsage().getCompletionTokens());
+        chunks.subList(0, chunks.size() - 1).forEach(c -> assertTrue(c.getFinishReason().isEmpty()));
+    }
+
+    @Test
+    void concurrentRequestsShareTheSlots() {
+        List<CompletableFuture<GenerateResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String q = "Count from one to " + (5 + i) + ".";
+            calls.add(CompletableFuture.supplyAsync(() -> grpc.generate(ask(q, 12).build())));
+        }
+        calls.forEach(c -> assertFalse(c.join().getText().isBlank()));
+    }
+
+    @Test
+    void badGrpcRequestsGetClearStatuses() {
+        expect(Status.Code.INVALID_ARGUMENT, "at least 1", GenerateRequest.newBuilder().build());
+        expect(Status.Code.INVALID_ARGUMENT, "role", GenerateRequest.newBuilder()
+                .addMessages(ChatMessage.newBuilder().setRole("wizard").setContent("hi")).build());
+        expect(Status.Code.INVALID_ARGUMENT, "max_tokens", ask("hi", 5000).build());
+        expect(Status.Code.INVALID_ARGUMENT, "temperature", ask("hi", 5).setSampling(SamplingParams.newBuilder()
+                .setTemperature(3f)).build());
+        expect(Status.Code.INVALID_ARGUMENT, "top_p", ask("hi", 5).setSampling(SamplingParams.newBuilder()
+                .setTopP(0f)).build());
+        expect(Status.Code.NOT_FOUND, "unknown model", ask("hi", 5).setModel("gpt-17").build());
+        expect(Status.Code.INVALID_ARGUMENT, "-token context", ask("word ".repeat(2100), 256).build());
+        expect(Status.Code.INVALID_ARGUMENT, "characters", ask("x".repeat(32_001), 5).build());
+    }
+
+    private void expect(Status.Code code, String message, GenerateRequest request) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> grpc.generate(request));
+        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
+        assertTrue(e.getStatus().getDescription().contains(message), e.getStatus().getDescription());
+    }
+
+    @Test
+    void restAndServerSentEvents() {
+        given().contentType(ContentType.JSON)
+                .body("{\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}],\"max_tokens\":8,\"temperature\":0}")
+                .post("/v1/generate").then().statusCode(200)
+                .body("model", equalTo("smollm2-135m-instruct"))
+                .body("usage.completion_tokens", greaterThan(0))
+                .body("timing.total_us", greaterThan(0));
+        String sse = given().contentType(ContentType.JSON)
+                .body("{\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}],\"max_tokens\":8}")
+                .post("/v1/generate/stream").then().statusCode(200).contentType(containsString("text/event-stream"))
+                .extract().asString();
+        assertTrue(sse.contains("data:{\"delta\":"), sse);
+        assertTrue(sse.contains("\"done\":{"), sse);
+    }
+
+    @Test
+    void badRestRequestsGetProblemBodies() {
+        problem("{\"messages\":[]}", 400, "at least one message");
+        problem("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"model\":\"nope\"}", 404, "unknown model");
+        problem("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":-1}", 400, "max_tokens");
+        problem("{\"messages\":", 400, "not valid JSON");
+        problem("", 400, "request body is required");
+    }
+
+    private static void problem(String body, int status, String detail) {
+        given().contentType(ContentType.JSON).body(body).post("/v1/generate").then().statusCode(status)
+                .contentType("application/problem+json").body("detail", containsString(detail))
+                .body(not(containsString("Exception")));
+    }
+
+    @Test
+    void healthAndMetrics() {
+        assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
+        grpc.generate(ask("hi", 2).build());
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("rag_generation_time_to_first_token_seconds_count"))
+                .body(containsString("rag_generation_slots_active"));
+    }
+}

@@ -1,0 +1,99 @@
+package io.ragsuite.orchestrator;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.ragsuite.api.v1.Document;
+import io.ragsuite.api.v1.IngestRequest;
+import io.ragsuite.api.v1.QueryRequest;
+import io.ragsuite.api.v1.RagServiceGrpc;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * The orchestrator on its own, with no stage running (the test profile points its clients at closed
+ * ports): input is checked before any stage is called, an unreachable stage is UNAVAILABLE, and
+ * readiness says which stages are missing. The full pipeline is covered by the e2e-tests module.
+ */
+@QuarkusTest
+class RagOrchestratorTest {
+    @GrpcClient("self")
+    RagServiceGrpc.RagServiceBlockingStub grpc;
+
+    private static Response post(String path, String body) {
+        return given().contentType(ContentType.JSON).body(body).post(path);
+    }
+
+    private static void problem(Response r, int status, String detail) {
+        r.then().statusCode(status).contentType("application/problem+json").body("status", equalTo(status))
+                .body("detail", containsString(detail)).body(not(containsString("Exception")));
+    }
+
+    @Test
+    void notReadyWhileStagesAreUnreachable() {
+        given().get("/q/health/ready").then().statusCode(503)
+                .body(containsString("pipeline-stages"))
+                .body(containsString("UNREACHABLE"));
+        given().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void badQueriesAreRejectedBeforeAnyStageIsCalled() {
+        problem(post("/v1/rag/query", "{\"question\":\"\"}"), 400, "question must not be empty");
+        problem(post("/v1/rag/query", "{\"question\":\"   \"}"), 400, "question must not be empty");
+        problem(post("/v1/rag/query", "{\"question\":\"why?\",\"top_k\":50}"), 400, "top_k must be between 1 and 20");
+        problem(post("/v1/rag/query", "{\"question\":\"why?\",\"top_k\":-1}"), 400, "top_k");
+        problem(post("/v1/rag/query", "{\"question\":\"" + "x".repeat(4001) + "\"}"), 400, "limit is 4000");
+        problem(post("/v1/rag/query", ""), 400, "request body is required");
+        problem(post("/v1/rag/query", "{\"question\":"), 400, "not valid JSON");
+        problem(post("/v1/rag/query/stream", "{\"question\":\"\"}"), 400, "question must not be empty");
+    }
+
+    @Test
+    void badDocumentsAreRejectedBeforeAnyStageIsCalled() {
+        problem(post("/v1/documents", "{\"id\":\"\",\"text\":\"hello\"}"), 400, "id must not be empty");
+        problem(post("/v1/documents", "{\"id\":\"a#b\",\"text\":\"hello\"}"), 400, "without '#'");
+        problem(post("/v1/documents", "{\"id\":\"doc\",\"text\":\"\"}"), 400, "text must not be empty");
+        problem(post("/v1/documents", "{\"id\":\"" + "d".repeat(201) + "\",\"text\":\"x\"}"), 400, "1-200 characters");
+        problem(post("/v1/documents", ""), 400, "request body is required");
+    }
+
+    @Test
+    void unreachableStagesAreUnavailableNotInternalErrors() {
+        problem(post("/v1/rag/query", "{\"question\":\"What is a hash table?\"}"), 503, "embedding stage");
+        problem(post("/v1/documents", "{\"id\":\"doc\",\"text\":\"Some text.\"}"), 503, "embedding stage");
+        expect(Status.Code.UNAVAILABLE, "embedding stage",
+                () -> grpc.query(QueryRequest.newBuilder().setQuestion("What is a hash table?").build()));
+    }
+
+    @Test
+    void badGrpcRequestsGetInvalidArgument() {
+        expect(Status.Code.INVALID_ARGUMENT, "question must not be empty", () -> grpc.query(QueryRequest.getDefaultInstance()));
+        expect(Status.Code.INVALID_ARGUMENT, "top_k",
+                () -> grpc.query(QueryRequest.newBuilder().setQuestion("q").setTopK(21).build()));
+        expect(Status.Code.INVALID_ARGUMENT, "question must not be empty",
+                () -> grpc.queryStream(QueryRequest.getDefaultInstance()).hasNext());
+        expect(Status.Code.INVALID_ARGUMENT, "documents must hold at least 1",
+                () -> grpc.ingest(IngestRequest.getDefaultInstance()));
+        expect(Status.Code.INVALID_ARGUMENT, "text must not be empty", () -> grpc.ingest(IngestRequest.newBuilder()
+                .addDocuments(Document.newBuilder().setId("ok").setText("fine"))
+                .addDocuments(Document.newBuilder().setId("empty")).build()));
+    }
+
+    private static void expect(Status.Code code, String message, Executable call) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call);
+        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
+        assertTrue(e.getStatus().getDescription().contains(message), e.getStatus().getDescription());
+    }
+}
