@@ -9,6 +9,9 @@ import de.kherud.llama.ModelParameters;
 import de.kherud.llama.Pair;
 import de.kherud.llama.args.LogFormat;
 import java.lang.System.Logger.Level;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.List;
  */
 public final class LlamaCppEngine implements GenerationEngine {
     private static final System.Logger LOG = System.getLogger(LlamaCppEngine.class.getName());
+    private static final String NATIVE_DIR_PROPERTY = "de.kherud.llama.tmpdir";
 
     private final String name;
     private final int slots;
@@ -33,6 +37,7 @@ public final class LlamaCppEngine implements GenerationEngine {
         this.name = name;
         this.slots = slots;
         this.contextPerSlot = contextPerSlot;
+        usePrivateNativeLibraryDir();
         LlamaModel.setLogger(LogFormat.TEXT, LlamaCppEngine::log);
         int cpu = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         ModelParameters params = new ModelParameters()
@@ -44,6 +49,23 @@ public final class LlamaCppEngine implements GenerationEngine {
                 .setThreads(cpu)
                 .setThreadsBatch(cpu);
         this.model = new LlamaModel(params);
+    }
+
+    /**
+     * The binding extracts its native library to {@code java.io.tmpdir/libjllama.so}, one fixed path for every
+     * process on the machine; two services starting at once would overwrite each other's file. Give this
+     * process its own folder unless one was configured.
+     */
+    private static synchronized void usePrivateNativeLibraryDir() {
+        if (System.getProperty(NATIVE_DIR_PROPERTY) == null) {
+            try {
+                Path dir = Files.createTempDirectory("jllama-");
+                dir.toFile().deleteOnExit();
+                System.setProperty(NATIVE_DIR_PROPERTY, dir.toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a folder for llama.cpp's native library", e);
+            }
+        }
     }
 
     private static void log(LogLevel level, String message) {

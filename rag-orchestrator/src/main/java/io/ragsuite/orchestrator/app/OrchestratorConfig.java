@@ -2,6 +2,7 @@ package io.ragsuite.orchestrator.app;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 /** {@code rag.orchestrator.*} settings; each can be set by environment, e.g. {@code RAG_ORCHESTRATOR_COLLECTION}. */
 @ConfigMapping(prefix = "rag.orchestrator")
@@ -42,6 +43,18 @@ public interface OrchestratorConfig {
     /** Chunks per embedding call. */
     @WithDefault("32")
     int embedBatch();
+
+    /** Deadline of each call to the embedding stage. */
+    @WithDefault("30s")
+    Duration embeddingTimeout();
+
+    /** Deadline of each call to the vector search stage. */
+    @WithDefault("30s")
+    Duration vectorSearchTimeout();
+
+    /** Deadline of each call to the generation stage (a whole answer). */
+    @WithDefault("180s")
+    Duration generationTimeout();
 
     /** Points per upsert call. */
     @WithDefault("256")

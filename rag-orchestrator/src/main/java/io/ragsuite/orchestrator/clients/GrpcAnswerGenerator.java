@@ -3,23 +3,32 @@ package io.ragsuite.orchestrator.clients;
 import io.quarkus.grpc.GrpcClient;
 import io.ragsuite.api.v1.ChatMessage;
 import io.ragsuite.api.v1.GenerateRequest;
-import io.ragsuite.api.v1.GenerationService;
+import io.ragsuite.api.v1.MutinyGenerationServiceGrpc;
+import io.ragsuite.orchestrator.app.OrchestratorConfig;
 import io.ragsuite.api.v1.SamplingParams;
 import io.ragsuite.orchestrator.pipeline.AnswerGenerator;
 import io.ragsuite.support.grpc.GrpcErrors;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * {@link AnswerGenerator} over gRPC {@code rag.v1.GenerationService}, always through the streaming call,
- * so streaming callers get text as it comes and unary callers pay nothing extra.
+ * so streaming callers get text as it comes and unary callers pay nothing extra. The deadline is set per
+ * call (see {@link GrpcEmbedder}).
  */
 @ApplicationScoped
 public class GrpcAnswerGenerator implements AnswerGenerator {
-    @GrpcClient("generation")
-    GenerationService generation;
+    private final MutinyGenerationServiceGrpc.MutinyGenerationServiceStub generation;
+    private final long timeoutMs;
+
+    public GrpcAnswerGenerator(@GrpcClient("generation") MutinyGenerationServiceGrpc.MutinyGenerationServiceStub generation,
+            OrchestratorConfig config) {
+        this.generation = generation;
+        this.timeoutMs = config.generationTimeout().toMillis();
+    }
 
     @Override
     public CompletionStage<Answer> generate(List<PromptMessage> messages, int maxTokens, Consumer<String> onDelta) {
@@ -31,7 +40,7 @@ public class GrpcAnswerGenerator implements AnswerGenerator {
         }
         StringBuilder text = new StringBuilder();
         String[] modelAndReason = {"", ""};
-        return generation.generateStream(request.build())
+        return generation.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS).generateStream(request.build())
                 .invoke(chunk -> {
                     if (!chunk.getTextDelta().isEmpty()) {
                         text.append(chunk.getTextDelta());

@@ -2,25 +2,36 @@ package io.ragsuite.orchestrator.clients;
 
 import io.quarkus.grpc.GrpcClient;
 import io.ragsuite.api.v1.EmbedRequest;
-import io.ragsuite.api.v1.EmbeddingService;
+import io.ragsuite.api.v1.MutinyEmbeddingServiceGrpc;
+import io.ragsuite.orchestrator.app.OrchestratorConfig;
 import io.ragsuite.orchestrator.pipeline.Embedder;
 import io.ragsuite.support.grpc.GrpcErrors;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
-/** {@link Embedder} over gRPC {@code rag.v1.EmbeddingService}. */
+/**
+ * {@link Embedder} over gRPC {@code rag.v1.EmbeddingService}. The deadline is set per call: a deadline in
+ * the client configuration would be fixed once, at injection, and expire for every later call.
+ */
 @ApplicationScoped
 public class GrpcEmbedder implements Embedder {
-    @GrpcClient("embedding")
-    EmbeddingService embedding;
+    private final MutinyEmbeddingServiceGrpc.MutinyEmbeddingServiceStub embedding;
+    private final long timeoutMs;
+
+    public GrpcEmbedder(@GrpcClient("embedding") MutinyEmbeddingServiceGrpc.MutinyEmbeddingServiceStub embedding,
+            OrchestratorConfig config) {
+        this.embedding = embedding;
+        this.timeoutMs = config.embeddingTimeout().toMillis();
+    }
 
     @Override
     public CompletionStage<Embeddings> embed(List<String> texts) {
         // Chunks and questions longer than the model's limit are truncated rather than refused: the
         // chunker keeps chunks small, and a long question is still best answered from its beginning.
         EmbedRequest request = EmbedRequest.newBuilder().addAllTexts(texts).setTruncate(true).build();
-        return embedding.embed(request)
+        return embedding.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS).embed(request)
                 .map(r -> new Embeddings(r.getEmbeddingsList().stream().map(e -> floats(e.getValuesList())).toList(),
                         r.getModel()))
                 .onFailure().transform(t -> GrpcErrors.fromStatus("embedding stage", t))

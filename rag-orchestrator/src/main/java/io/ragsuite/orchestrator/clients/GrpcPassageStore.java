@@ -12,7 +12,7 @@ import io.ragsuite.api.v1.Metric;
 import io.ragsuite.api.v1.Point;
 import io.ragsuite.api.v1.SearchRequest;
 import io.ragsuite.api.v1.UpsertRequest;
-import io.ragsuite.api.v1.VectorSearchService;
+import io.ragsuite.api.v1.MutinyVectorSearchServiceGrpc;
 import io.ragsuite.orchestrator.app.OrchestratorConfig;
 import io.ragsuite.orchestrator.pipeline.Passage;
 import io.ragsuite.orchestrator.pipeline.PassageStore;
@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 /**
@@ -39,26 +40,33 @@ public class GrpcPassageStore implements PassageStore {
     static final String TITLE = "title";
     private static final String STAGE = "vector search stage";
 
-    @GrpcClient("vector-search")
-    VectorSearchService vectors;
-
+    private final MutinyVectorSearchServiceGrpc.MutinyVectorSearchServiceStub stub;
+    private final long timeoutMs;
     private final String collection;
     private final int upsertBatch;
 
-    public GrpcPassageStore(OrchestratorConfig config) {
+    public GrpcPassageStore(@GrpcClient("vector-search") MutinyVectorSearchServiceGrpc.MutinyVectorSearchServiceStub stub,
+            OrchestratorConfig config) {
+        this.stub = stub;
+        this.timeoutMs = config.vectorSearchTimeout().toMillis();
         this.collection = config.collection();
         this.upsertBatch = config.upsertBatch();
     }
 
+    /** The stub with a fresh deadline for one call (see {@link GrpcEmbedder}). */
+    private MutinyVectorSearchServiceGrpc.MutinyVectorSearchServiceStub vectors() {
+        return stub.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public CompletionStage<Void> ensureCollection(int dimension) {
-        return vectors.getCollection(GetCollectionRequest.newBuilder().setName(collection).build())
+        return vectors().getCollection(GetCollectionRequest.newBuilder().setName(collection).build())
                 .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)
-                .recoverWithUni(() -> vectors.createCollection(CreateCollectionRequest.newBuilder().setName(collection)
+                .recoverWithUni(() -> vectors().createCollection(CreateCollectionRequest.newBuilder().setName(collection)
                         .setDimension(dimension).setMetric(Metric.COSINE).build())
                         // Another ingest created it first: fine.
                         .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.ALREADY_EXISTS)
-                        .recoverWithUni(() -> vectors.getCollection(GetCollectionRequest.newBuilder().setName(collection).build())))
+                        .recoverWithUni(() -> vectors().getCollection(GetCollectionRequest.newBuilder().setName(collection).build())))
                 .invoke(info -> {
                     if (info.getDimension() != dimension) {
                         throw new ServiceException(ErrorKind.FAILED_PRECONDITION, "collection '" + collection
@@ -86,7 +94,7 @@ public class GrpcPassageStore implements PassageStore {
         Uni<Void> written = Uni.createFrom().voidItem();
         for (int from = 0; from < points.size(); from += upsertBatch) {
             List<Point> batch = points.subList(from, Math.min(points.size(), from + upsertBatch));
-            written = written.chain(() -> vectors.upsert(UpsertRequest.newBuilder().setCollection(collection)
+            written = written.chain(() -> vectors().upsert(UpsertRequest.newBuilder().setCollection(collection)
                     .addAllPoints(batch).build()).replaceWithVoid());
         }
         // Then remove chunks of an older, longer version of the document.
@@ -95,7 +103,7 @@ public class GrpcPassageStore implements PassageStore {
                 .addMustNot(match(CHUNK, IntStream.range(0, chunks.size()).mapToObj(Integer::toString).toList()))
                 .build();
         return written
-                .chain(() -> vectors.delete(DeletePointsRequest.newBuilder().setCollection(collection).setFilter(stale).build()))
+                .chain(() -> vectors().delete(DeletePointsRequest.newBuilder().setCollection(collection).setFilter(stale).build()))
                 .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
                 .replaceWithVoid().subscribeAsCompletionStage();
     }
@@ -110,7 +118,7 @@ public class GrpcPassageStore implements PassageStore {
         for (float v : vector) {
             request.addVector(v);
         }
-        return vectors.search(request.build())
+        return vectors().search(request.build())
                 .map(r -> r.getResultsList().stream().map(hit -> new Passage(
                         hit.getPoint().getMetadataOrDefault(DOC_ID, hit.getPoint().getId()),
                         parseChunk(hit.getPoint().getMetadataOrDefault(CHUNK, "0")),

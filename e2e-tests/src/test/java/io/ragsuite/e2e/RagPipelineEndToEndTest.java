@@ -1,0 +1,515 @@
+package io.ragsuite.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import grpc.health.v1.HealthGrpc;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.ragsuite.api.v1.Document;
+import io.ragsuite.api.v1.IngestRequest;
+import io.ragsuite.api.v1.IngestResponse;
+import io.ragsuite.api.v1.QueryEvent;
+import io.ragsuite.api.v1.QueryRequest;
+import io.ragsuite.api.v1.QueryResponse;
+import io.ragsuite.api.v1.RagServiceGrpc;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * Proves that the suite works as shipped: the four packaged services, started as separate processes by the
+ * {@code rag} launcher exactly as {@code ./rag up} does (free ports, a temporary run and vector-data directory),
+ * answer gRPC health checks, ingest documents over REST and gRPC, answer questions over REST, gRPC and gRPC
+ * streaming with citations that point at the right document, reject bad input with clean errors
+ * (problem+json / INVALID_ARGUMENT), and replace a re-ingested document in the vector store. The queries run
+ * after the orchestrator's stage-call deadline has elapsed since its first call, so they also prove that every
+ * call gets its own deadline. It also checks that every service's build produced a Kubernetes manifest. The
+ * services are always stopped with {@code rag down}.
+ *
+ * <p>Needs the packaged services ({@code ./mvnw package}); the launcher fetches the generation model itself.
+ * The methods run in order and share the started services; the generation model is small and slow on CPU,
+ * so only three answers are generated.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RagPipelineEndToEndTest {
+    private static final List<String> SERVICES = List.of("embedding-service", "vector-search-service",
+            "generation-service", "rag-orchestrator");
+    /** Launcher variable holding each service's port (HTTP and gRPC share it). */
+    private static final Map<String, String> PORT_VARIABLES = Map.of(
+            "embedding-service", "RAG_EMBEDDING_PORT",
+            "vector-search-service", "RAG_VECTOR_SEARCH_PORT",
+            "generation-service", "RAG_GENERATION_PORT",
+            "rag-orchestrator", "RAG_ORCHESTRATOR_PORT");
+    /** Ingested over REST; one sample document per topic. */
+    private static final List<String> REST_DOCUMENTS = List.of("hash-table", "garbage-collection", "deadlock",
+            "regular-expression");
+    /** Ingested over gRPC. */
+    private static final String GRPC_DOCUMENT = "tcp";
+
+    /**
+     * Deadline of the orchestrator's calls to the embedding and vector search stages in this test (shipped: 30 s),
+     * overridable from the environment. Short, so that the queries below run well after it has elapsed since the
+     * first call: the test then fails if the deadline is fixed once per client instead of applied to each call.
+     */
+    private static final Duration STAGE_DEADLINE = Duration.ofSeconds(10);
+    private static final Duration UP_TIMEOUT = Duration.ofSeconds(300);
+    private static final Duration DOWN_TIMEOUT = Duration.ofSeconds(60);
+    /** Generous: one answer takes 5-10 s on two CPU cores, more while other builds compete for them. */
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(180);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static Path root;
+    private static Path workDir;
+    private static Path runDir;
+    private static final Map<String, Integer> ports = new LinkedHashMap<>();
+    private static Map<String, String> launcherEnv;
+    /** Why the services are not up, or null once {@code rag up} succeeded. */
+    private static String startFailure;
+    private static ManagedChannel orchestratorChannel;
+    /** When the orchestrator first called its stages (the first ingestion). */
+    private static Instant firstStageCall;
+    private static boolean anyTestFailed;
+
+    /** After a failed test with the services up, prints the tail of each service log (the run dir is kept). */
+    @RegisterExtension
+    static final TestWatcher PRINT_LOGS_ON_FAILURE = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            anyTestFailed = true;
+            if (startFailure == null && runDir != null) {
+                System.err.println("=== " + context.getDisplayName() + " failed; service logs:" + serviceLogTails());
+            }
+        }
+    };
+
+    @BeforeAll
+    static void startServices() throws Exception {
+        root = findRepoRoot();
+        List<String> missing = SERVICES.stream().filter(s -> !Files.isRegularFile(jarOf(s))).toList();
+        if (!missing.isEmpty()) {
+            startFailure = "service jar(s) missing: "
+                    + missing.stream().map(s -> root.relativize(jarOf(s)).toString()).toList()
+                    + "; run ./mvnw package first (e.g. ./mvnw package -DskipTests)";
+            return;
+        }
+        workDir = Files.createTempDirectory("rag-e2e-");
+        runDir = workDir.resolve("run");
+        Path vectorData = workDir.resolve("vector-data");
+
+        launcherEnv = new LinkedHashMap<>();
+        launcherEnv.put("RAG_RUN_DIR", runDir.toString());
+        launcherEnv.put("RAG_VECTOR_DATA_DIR", vectorData.toString());
+        List<Integer> free = freePorts(SERVICES.size());
+        for (int i = 0; i < SERVICES.size(); i++) {
+            ports.put(SERVICES.get(i), free.get(i));
+            launcherEnv.put(PORT_VARIABLES.get(SERVICES.get(i)), Integer.toString(free.get(i)));
+        }
+        for (String variable : List.of("RAG_ORCHESTRATOR_EMBEDDING_TIMEOUT", "RAG_ORCHESTRATOR_VECTOR_SEARCH_TIMEOUT")) {
+            if (System.getenv(variable) == null) {
+                launcherEnv.put(variable, STAGE_DEADLINE.toSeconds() + "s");
+            }
+        }
+
+        LauncherRun up = launcher(UP_TIMEOUT, "up", "--no-build", "--no-sample");
+        if (up.exitCode() != 0) {
+            startFailure = "`rag up --no-build --no-sample` " + (up.timedOut()
+                    ? "did not finish within " + UP_TIMEOUT.toSeconds() + " s"
+                    : "failed with exit code " + up.exitCode())
+                    + " (env " + launcherEnv + ")\n" + up.output() + serviceLogTails();
+            return;
+        }
+        orchestratorChannel = channel(port("rag-orchestrator"));
+    }
+
+    @AfterAll
+    static void stopServices() throws Exception {
+        if (orchestratorChannel != null) {
+            orchestratorChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (launcherEnv == null) {
+            return; // nothing was started
+        }
+        LauncherRun down = launcher(DOWN_TIMEOUT, "down");
+        if (down.exitCode() != 0) {
+            fail("`rag down` " + (down.timedOut() ? "timed out" : "failed with exit code " + down.exitCode())
+                    + "; services may still run (pid files under " + runDir + ")\n" + down.output());
+        }
+        if (anyTestFailed || startFailure != null) {
+            System.err.println("=== kept the run directory for inspection: " + runDir);
+        } else {
+            deleteRecursively(workDir);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void everyServiceBuildProducedAKubernetesManifest() throws IOException {
+        for (String service : SERVICES) {
+            Path manifest = root.resolve(service).resolve("target/kubernetes/kubernetes.yml");
+            assertTrue(Files.isRegularFile(manifest), manifest + " missing; run ./mvnw package first");
+            String yaml = Files.readString(manifest);
+            assertTrue(yaml.contains("kind: Deployment") || yaml.contains("kind: StatefulSet"),
+                    manifest + " has neither a Deployment nor a StatefulSet");
+            assertTrue(yaml.contains("runAsNonRoot"), manifest + " does not set runAsNonRoot");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void launcherStartsAllFourServicesAndEachAnswersGrpcHealthCheck() throws Exception {
+        if (startFailure != null) {
+            fail(startFailure);
+        }
+        for (String service : SERVICES) {
+            ManagedChannel channel = channel(port(service));
+            try {
+                ServingStatus status = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.newBuilder().setService("").build()).getStatus();
+                assertEquals(ServingStatus.SERVING, status, service + " on port " + port(service));
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void ingestsSampleDocumentsOverRestAndGrpc() throws Exception {
+        requireServices();
+        firstStageCall = Instant.now();
+        for (String id : REST_DOCUMENTS) {
+            String text = sample(id);
+            Map<String, Object> body = Map.of("id", id, "title", titleOf(text), "text", text,
+                    "metadata", Map.of("source", "FOLDOC"));
+            HttpResponse<String> response = post("rag-orchestrator", "/v1/documents", body, Duration.ofSeconds(60));
+            assertEquals(201, response.statusCode(), "POST /v1/documents " + id + ": " + response.body());
+            JsonNode reply = JSON.readTree(response.body());
+            assertEquals(id, reply.path("id").asText(), response.body());
+            assertTrue(reply.path("chunks").asInt() > 0, "no chunks for " + id + ": " + response.body());
+        }
+
+        String text = sample(GRPC_DOCUMENT);
+        IngestResponse reply = ragService(Duration.ofSeconds(60)).ingest(IngestRequest.newBuilder()
+                .addDocuments(Document.newBuilder().setId(GRPC_DOCUMENT).setTitle(titleOf(text)).setText(text)
+                        .putMetadata("source", "FOLDOC"))
+                .build());
+        assertEquals(1, reply.getDocumentsCount(), reply.toString());
+        assertEquals(GRPC_DOCUMENT, reply.getDocuments(0).getId());
+        assertTrue(reply.getDocuments(0).getChunks() > 0, reply.toString());
+    }
+
+    @Test
+    @Order(4)
+    void restQueryAnswersWithCitationOfTheRightDocument() throws Exception {
+        requireServices();
+        waitUntilStageDeadlineHasElapsedSinceFirstCall();
+        HttpResponse<String> response = post("rag-orchestrator", "/v1/rag/query",
+                Map.of("question", "What happens in a hash table when two keys hash to the same value?", "top_k", 3),
+                ANSWER_TIMEOUT);
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode answer = JSON.readTree(response.body());
+        String context = "REST query response: " + response.body();
+
+        assertFalse(answer.path("answer").asText().isBlank(), context);
+        assertTrue(answer.path("citations").size() > 0, context);
+        assertEquals("hash-table", answer.path("citations").get(0).path("document_id").asText(), context);
+        assertTrue(answer.path("passages").size() > 0, context);
+        JsonNode timings = answer.path("timings");
+        for (String field : List.of("embed_ms", "search_ms", "generate_ms", "total_ms")) {
+            assertTrue(timings.path(field).asDouble() > 0, "timings." + field + " > 0; " + context);
+        }
+        assertFalse(answer.path("generation_model").asText().isBlank(), context);
+        assertFalse(answer.path("embedding_model").asText().isBlank(), context);
+    }
+
+    @Test
+    @Order(5)
+    void grpcQueryAnswersWithCitationOfTheRightDocument() {
+        requireServices();
+        QueryResponse answer = ragService(ANSWER_TIMEOUT).query(QueryRequest.newBuilder()
+                .setQuestion("What is a deadlock between two processes?").setTopK(3).build());
+        assertAnswerCites("deadlock", answer);
+    }
+
+    @Test
+    @Order(6)
+    void grpcQueryStreamSendsPassagesThenDeltasThenDone() {
+        requireServices();
+        // Asks about the document that was ingested over gRPC.
+        Iterator<QueryEvent> stream = ragService(ANSWER_TIMEOUT).queryStream(QueryRequest.newBuilder()
+                .setQuestion("Which transport protocol adds reliable, connection-oriented communication on top of IP?")
+                .setTopK(3).build());
+        List<QueryEvent> events = new ArrayList<>();
+        stream.forEachRemaining(events::add);
+        List<QueryEvent.EventCase> kinds = events.stream().map(QueryEvent::getEventCase).toList();
+        String context = "event kinds " + kinds;
+
+        assertTrue(events.size() >= 3, context);
+        assertEquals(QueryEvent.EventCase.PASSAGES, kinds.get(0), context);
+        assertTrue(events.get(0).getPassages().getPassagesCount() > 0, context);
+        assertEquals(QueryEvent.EventCase.DONE, kinds.get(kinds.size() - 1), context);
+        List<QueryEvent.EventCase> middle = kinds.subList(1, kinds.size() - 1);
+        assertFalse(middle.isEmpty(), "no answer_delta events; " + context);
+        assertTrue(middle.stream().allMatch(k -> k == QueryEvent.EventCase.ANSWER_DELTA),
+                "between the first and the last event only answer_delta is expected; " + context);
+        assertAnswerCites(GRPC_DOCUMENT, events.get(events.size() - 1).getDone());
+    }
+
+    @Test
+    @Order(7)
+    void badInputIsRejectedCleanlyOverRestAndGrpc() throws Exception {
+        requireServices();
+        HttpResponse<String> response = post("rag-orchestrator", "/v1/rag/query",
+                Map.of("question", "", "top_k", 3), Duration.ofSeconds(30));
+        String context = "REST response to an empty question: " + response.statusCode() + " " + response.body();
+        assertEquals(400, response.statusCode(), context);
+        assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"),
+                "content-type " + response.headers().firstValue("content-type") + "; " + context);
+        JsonNode problem = JSON.readTree(response.body());
+        for (String field : List.of("type", "title", "detail")) {
+            assertFalse(problem.path(field).asText().isBlank(), "problem field '" + field + "'; " + context);
+        }
+        assertEquals(400, problem.path("status").asInt(), context);
+        assertFalse(response.body().contains("Exception"), "stack trace text in the body; " + context);
+        assertFalse(response.body().contains("at io."), "stack trace text in the body; " + context);
+
+        StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
+                () -> ragService(Duration.ofSeconds(30)).query(QueryRequest.newBuilder().setQuestion("").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode(), error.toString());
+    }
+
+    @Test
+    @Order(8)
+    void reingestingADocumentReplacesAllItsChunks() throws Exception {
+        requireServices();
+        String longText = sample("cache"); // several chunks of 600 characters
+        int longChunks = ingestOverGrpc("replace-me", longText);
+        assertTrue(longChunks >= 3, "expected several chunks for a " + longText.length() + "-character text, got "
+                + longChunks);
+        List<String> allIds = new ArrayList<>();
+        for (int i = 0; i < longChunks; i++) {
+            allIds.add("replace-me#" + i);
+        }
+        assertEquals(allIds, storedPointIds(allIds), "every chunk of the first version is stored");
+
+        String shortText = "Replacement text: this document was ingested again with a single short chunk.";
+        assertEquals(1, ingestOverGrpc("replace-me", shortText));
+        assertEquals(List.of("replace-me#0"), storedPointIds(allIds),
+                "only the one chunk of the second version remains");
+        JsonNode points = getPoints(List.of("replace-me#0"));
+        assertTrue(points.path("points").get(0).path("text").asText().contains("Replacement text"), points.toString());
+    }
+
+    // ---------------------------------------------------------------------------------------------- helpers
+
+    private static void assertAnswerCites(String documentId, QueryResponse answer) {
+        String context = "gRPC response: " + answer;
+        assertFalse(answer.getAnswer().isBlank(), context);
+        assertTrue(answer.getCitationsCount() > 0, context);
+        assertEquals(documentId, answer.getCitations(0).getDocumentId(), context);
+        assertTrue(answer.getPassagesCount() > 0, context);
+        assertTrue(answer.getTimings().getEmbedMs() > 0, context);
+        assertTrue(answer.getTimings().getSearchMs() > 0, context);
+        assertTrue(answer.getTimings().getGenerateMs() > 0, context);
+        assertTrue(answer.getTimings().getTotalMs() > 0, context);
+        assertFalse(answer.getGenerationModel().isBlank(), context);
+        assertFalse(answer.getEmbeddingModel().isBlank(), context);
+    }
+
+    /** Each stage call must get its own deadline; make sure the one of the very first call is long gone. */
+    private static void waitUntilStageDeadlineHasElapsedSinceFirstCall() throws InterruptedException {
+        Instant after = (firstStageCall == null ? Instant.now() : firstStageCall).plus(STAGE_DEADLINE).plusSeconds(1);
+        long millis = Duration.between(Instant.now(), after).toMillis();
+        if (millis > 0) {
+            Thread.sleep(millis);
+        }
+    }
+
+    private static int ingestOverGrpc(String id, String text) {
+        IngestResponse reply = ragService(Duration.ofSeconds(60)).ingest(IngestRequest.newBuilder()
+                .addDocuments(Document.newBuilder().setId(id).setTitle(id).setText(text)).build());
+        assertEquals(1, reply.getDocumentsCount(), reply.toString());
+        return reply.getDocuments(0).getChunks();
+    }
+
+    /** Asks the vector search service directly which of the given point ids exist in the orchestrator's collection. */
+    private static List<String> storedPointIds(List<String> ids) throws Exception {
+        List<String> found = new ArrayList<>();
+        getPoints(ids).path("points").forEach(p -> found.add(p.path("id").asText()));
+        found.sort(Comparator.comparingInt(id -> Integer.parseInt(id.substring(id.indexOf('#') + 1))));
+        return found;
+    }
+
+    private static JsonNode getPoints(List<String> ids) throws Exception {
+        HttpResponse<String> response = post("vector-search-service", "/v1/collections/documents/points/get",
+                Map.of("ids", ids), Duration.ofSeconds(30));
+        assertEquals(200, response.statusCode(), response.body());
+        return JSON.readTree(response.body());
+    }
+
+    private static void requireServices() {
+        if (startFailure != null) {
+            fail("the services did not start; see launcherStartsAllFourServicesAndEachAnswersGrpcHealthCheck: "
+                    + startFailure.lines().findFirst().orElse(""));
+        }
+    }
+
+    private static RagServiceGrpc.RagServiceBlockingStub ragService(Duration deadline) {
+        return RagServiceGrpc.newBlockingStub(orchestratorChannel).withDeadlineAfter(deadline.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private static ManagedChannel channel(int port) {
+        return ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    }
+
+    private static int port(String service) {
+        return ports.get(service);
+    }
+
+    private static HttpResponse<String> post(String service, String path, Object body, Duration timeout)
+            throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(service) + path))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                .build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private static String sample(String id) throws IOException {
+        return Files.readString(root.resolve("samples/corpus").resolve(id + ".txt"));
+    }
+
+    /** The sample files start with their title line, as `rag up` ingests them. */
+    private static String titleOf(String text) {
+        return text.lines().findFirst().orElse("").strip();
+    }
+
+    private static Path jarOf(String service) {
+        return root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    /** Walks up from the working directory (the module directory under Maven) to the directory holding `rag`. */
+    private static Path findRepoRoot() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("rag")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("no directory containing `rag` and `pom.xml` above "
+                + Path.of("").toAbsolutePath());
+    }
+
+    /** Ports the OS reports free; all are held open together so that they are distinct. */
+    private static List<Integer> freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0);
+                socket.setReuseAddress(true);
+                sockets.add(socket);
+            }
+            return sockets.stream().map(ServerSocket::getLocalPort).toList();
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    private record LauncherRun(int exitCode, boolean timedOut, String output) {
+    }
+
+    /**
+     * Runs {@code bash <root>/rag <args>} with this process' environment plus {@link #launcherEnv}, output to a
+     * file (the services it starts must not inherit a pipe of ours).
+     */
+    private static LauncherRun launcher(Duration timeout, String... args) throws IOException, InterruptedException {
+        Files.createDirectories(workDir);
+        Path output = Files.createTempFile(workDir, "rag-" + args[0] + "-", ".out");
+        List<String> command = new ArrayList<>(List.of("bash", root.resolve("rag").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().putAll(launcherEnv);
+        Process process = builder.start();
+        boolean finished = process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
+        if (!finished) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String text = "--- output of `rag " + String.join(" ", args) + "`:\n" + Files.readString(output);
+        return new LauncherRun(finished ? process.exitValue() : -1, !finished, text);
+    }
+
+    private static String serviceLogTails() {
+        StringBuilder out = new StringBuilder();
+        for (String service : SERVICES) {
+            Path log = runDir.resolve("logs").resolve(service + ".log");
+            out.append("\n--- last 60 lines of ").append(log).append(":\n");
+            try {
+                List<String> lines = Files.readAllLines(log);
+                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(l -> out.append(l).append('\n'));
+            } catch (IOException e) {
+                out.append("(not readable: ").append(e).append(")\n");
+            }
+        }
+        return out.toString();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}
