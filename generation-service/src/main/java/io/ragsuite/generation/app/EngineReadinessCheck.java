@@ -1,10 +1,11 @@
 package io.ragsuite.generation.app;
 
 import io.ragsuite.generation.core.GenerationEngine;
+import io.ragsuite.support.health.LoadReadiness;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /** Ready once the model is loaded. */
@@ -19,12 +20,10 @@ public class EngineReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder builder = HealthCheckResponse.named("generation-model");
-        if (!loader.ready()) {
-            return builder.down().withData("reason", loader.failure() != null ? loader.failure() : "loading").build();
-        }
-        GenerationEngine engine = loader.scheduler().engine();
-        return builder.up().withData("model", engine.modelName()).withData("backend", engine.backend())
-                .withData("slots", engine.slots()).withData("context_per_slot", engine.contextPerSlot()).build();
+        return LoadReadiness.of("generation-model", loader.loading(), scheduler -> {
+            GenerationEngine engine = scheduler.engine();
+            return Map.of("model", engine.modelName(), "backend", engine.backend(), "slots", engine.slots(),
+                    "context_per_slot", engine.contextPerSlot());
+        });
     }
 }

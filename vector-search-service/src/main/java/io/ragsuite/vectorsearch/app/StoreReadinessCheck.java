@@ -1,9 +1,10 @@
 package io.ragsuite.vectorsearch.app;
 
+import io.ragsuite.support.health.LoadReadiness;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /** Ready once every collection's index is open. */
@@ -18,11 +19,7 @@ public class StoreReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder builder = HealthCheckResponse.named("vector-store");
-        if (!holder.ready()) {
-            return builder.down().withData("reason", holder.failure() != null ? holder.failure() : "opening").build();
-        }
-        return builder.up().withData("collections", holder.store().list().size())
-                .withData("data_dir", holder.store().dataDir().toString()).build();
+        return LoadReadiness.of("vector-store", holder.loading(),
+                store -> Map.of("collections", store.list().size(), "data_dir", store.dataDir().toString()));
     }
 }
