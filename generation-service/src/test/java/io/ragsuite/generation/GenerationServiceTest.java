@@ -104,6 +104,10 @@ class GenerationServiceTest {
                 .setTemperature(3f)).build());
         expect(Status.Code.INVALID_ARGUMENT, "top_p", ask("hi", 5).setSampling(SamplingParams.newBuilder()
                 .setTopP(0f)).build());
+        expect(Status.Code.INVALID_ARGUMENT, "repetition_penalty", ask("hi", 5).setSampling(SamplingParams.newBuilder()
+                .setRepetitionPenalty(0.5f)).build());
+        expect(Status.Code.INVALID_ARGUMENT, "min_p", ask("hi", 5).setSampling(SamplingParams.newBuilder()
+                .setMinP(1f)).build());
         expect(Status.Code.NOT_FOUND, "unknown model", ask("hi", 5).setModel("gpt-17").build());
         expect(Status.Code.INVALID_ARGUMENT, "-token context", ask("word ".repeat(2100), 256).build());
         expect(Status.Code.INVALID_ARGUMENT, "characters", ask("x".repeat(32_001), 5).build());

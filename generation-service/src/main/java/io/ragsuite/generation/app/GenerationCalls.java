@@ -25,8 +25,10 @@ public class GenerationCalls {
     public record StreamEvent(String delta, GenerationResult done) {
     }
 
-    public Sampling sampling(int maxTokens, Float temperature, Float topP, Integer topK, Long seed, List<String> stop) {
-        return Sampling.of(maxTokens, temperature, topP, topK, seed, stop, loader.scheduler().limits());
+    public Sampling sampling(int maxTokens, Float temperature, Float topP, Integer topK, Float minP,
+            Float repetitionPenalty, Long seed, List<String> stop) {
+        return Sampling.of(maxTokens, temperature, topP, topK, minP, repetitionPenalty, seed, stop,
+                loader.scheduler().limits());
     }
 
     public Uni<GenerationResult> generate(List<ChatTurn> turns, String model, Sampling sampling, String protocol) {

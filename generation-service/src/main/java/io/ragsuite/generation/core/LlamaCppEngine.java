@@ -125,6 +125,8 @@ public final class LlamaCppEngine implements GenerationEngine {
                 .setTemperature(sampling.temperature())
                 .setTopP(sampling.topP())
                 .setTopK(sampling.topK())
+                .setMinP(sampling.minP())
+                .setRepeatPenalty(sampling.repetitionPenalty())
                 .setCachePrompt(true);
         if (sampling.seed() != null) {
             params.setSeed(sampling.seed());

@@ -50,7 +50,8 @@ public class GenerationGrpcService implements GenerationService {
     private Sampling sampling(GenerateRequest request) {
         SamplingParams s = request.getSampling();
         return calls.sampling(s.getMaxTokens(), s.hasTemperature() ? s.getTemperature() : null,
-                s.hasTopP() ? s.getTopP() : null, s.hasTopK() ? s.getTopK() : null, s.hasSeed() ? s.getSeed() : null,
+                s.hasTopP() ? s.getTopP() : null, s.hasTopK() ? s.getTopK() : null, s.hasMinP() ? s.getMinP() : null,
+                s.hasRepetitionPenalty() ? s.getRepetitionPenalty() : null, s.hasSeed() ? s.getSeed() : null,
                 s.getStopList());
     }
 

@@ -30,7 +30,7 @@ public class GenerationResource {
     }
 
     public record GenerateBody(List<Message> messages, String model, int maxTokens, Float temperature, Float topP,
-            Integer topK, Long seed, List<String> stop) {
+            Integer topK, Float minP, Float repetitionPenalty, Long seed, List<String> stop) {
     }
 
     public record Usage(int promptTokens, int completionTokens) {
@@ -74,6 +74,7 @@ public class GenerationResource {
     }
 
     private Sampling sampling(GenerateBody body) {
-        return calls.sampling(body.maxTokens(), body.temperature(), body.topP(), body.topK(), body.seed(), body.stop());
+        return calls.sampling(body.maxTokens(), body.temperature(), body.topP(), body.topK(), body.minP(),
+                body.repetitionPenalty(), body.seed(), body.stop());
     }
 }

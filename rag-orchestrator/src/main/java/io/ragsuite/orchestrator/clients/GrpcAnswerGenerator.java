@@ -33,8 +33,10 @@ public class GrpcAnswerGenerator implements AnswerGenerator {
     @Override
     public CompletionStage<Answer> generate(List<PromptMessage> messages, int maxTokens, Consumer<String> onDelta) {
         GenerateRequest.Builder request = GenerateRequest.newBuilder()
-                // Low temperature: answers should stick to the passages.
-                .setSampling(SamplingParams.newBuilder().setMaxTokens(maxTokens).setTemperature(0.2f));
+                // Low temperature: answers should stick to the passages. The repetition penalty keeps small
+                // models from looping on one sentence.
+                .setSampling(SamplingParams.newBuilder().setMaxTokens(maxTokens).setTemperature(0.2f)
+                        .setRepetitionPenalty(1.15f));
         for (PromptMessage m : messages) {
             request.addMessages(ChatMessage.newBuilder().setRole(m.role()).setContent(m.content()));
         }
