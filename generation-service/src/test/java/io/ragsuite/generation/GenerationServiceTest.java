@@ -108,6 +108,8 @@ class GenerationServiceTest {
                 .setRepetitionPenalty(0.5f)).build());
         expect(Status.Code.INVALID_ARGUMENT, "min_p", ask("hi", 5).setSampling(SamplingParams.newBuilder()
                 .setMinP(1f)).build());
+        expect(Status.Code.INVALID_ARGUMENT, "system message may only come first", ask("hi", 5)
+                .addMessages(ChatMessage.newBuilder().setRole("system").setContent("late system prompt")).build());
         expect(Status.Code.NOT_FOUND, "unknown model", ask("hi", 5).setModel("gpt-17").build());
         expect(Status.Code.INVALID_ARGUMENT, "-token context", ask("word ".repeat(2100), 256).build());
         expect(Status.Code.INVALID_ARGUMENT, "characters", ask("x".repeat(32_001), 5).build());
@@ -141,6 +143,8 @@ class GenerationServiceTest {
         problem("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"model\":\"nope\"}", 404, "unknown model");
         problem("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":-1}", 400, "max_tokens");
         problem("{\"messages\":", 400, "not valid JSON");
+        problem("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"system\",\"content\":\"y\"}]}", 400,
+                "system message may only come first");
         problem("", 400, "request body is required");
     }
 

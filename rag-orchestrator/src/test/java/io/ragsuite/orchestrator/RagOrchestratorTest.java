@@ -54,7 +54,7 @@ class RagOrchestratorTest {
         problem(post("/v1/rag/query", "{\"question\":\"   \"}"), 400, "question must not be empty");
         problem(post("/v1/rag/query", "{\"question\":\"why?\",\"top_k\":50}"), 400, "top_k must be between 1 and 20");
         problem(post("/v1/rag/query", "{\"question\":\"why?\",\"top_k\":-1}"), 400, "top_k");
-        problem(post("/v1/rag/query", "{\"question\":\"" + "x".repeat(4001) + "\"}"), 400, "limit is 4000");
+        problem(post("/v1/rag/query", "{\"question\":\"" + "x".repeat(1501) + "\"}"), 400, "limit is 1500");
         problem(post("/v1/rag/query", ""), 400, "request body is required");
         problem(post("/v1/rag/query", "{\"question\":"), 400, "not valid JSON");
         problem(post("/v1/rag/query/stream", "{\"question\":\"\"}"), 400, "question must not be empty");
@@ -67,6 +67,10 @@ class RagOrchestratorTest {
         problem(post("/v1/documents", "{\"id\":\"doc\",\"text\":\"\"}"), 400, "text must not be empty");
         problem(post("/v1/documents", "{\"id\":\"" + "d".repeat(201) + "\",\"text\":\"x\"}"), 400, "1-200 characters");
         problem(post("/v1/documents", ""), 400, "request body is required");
+        problem(post("/v1/documents", "{\"id\":\"doc\",\"text\":\"x\",\"metadata\":{\"k\":null}}"), 400, "must not be null");
+        problem(post("/v1/documents", "{\"id\":\"doc\",\"text\":\"x\",\"metadata\":{\"doc_id\":\"y\"}}"), 400, "reserved");
+        problem(post("/v1/documents", "{\"id\":\"doc\",\"text\":\"x\",\"title\":\"" + "t".repeat(4097) + "\"}"), 400,
+                "title has 4097 characters");
     }
 
     @Test

@@ -177,6 +177,12 @@ class VectorSearchServiceTest {
                 .put("/v1/collections/" + name + "/points"), 400, "id must not be empty");
         problem(given().contentType(ContentType.JSON).body("{\"points\":[{\"id\":\"a\",\"vector\":\"zz\"}]}")
                 .put("/v1/collections/" + name + "/points"), 400, "not valid JSON");
+        problem(given().contentType(ContentType.JSON).body("{\"points\":[null]}")
+                .put("/v1/collections/" + name + "/points"), 400, "must not hold null");
+        problem(given().contentType(ContentType.JSON).body("{\"points\":[{\"id\":\"a\",\"vector\":[1,2],\"metadata\":{\"k\":null}}]}")
+                .put("/v1/collections/" + name + "/points"), 400, "must not be null");
+        problem(given().contentType(ContentType.JSON).body("{\"vector\":[1,2],\"top_k\":1,\"filter\":{\"must\":[null]}}")
+                .post("/v1/collections/" + name + "/search"), 400, "must not be null");
         given().get("/v1/collections/" + name).then().statusCode(200).body("point_count", equalTo(0));
     }
 

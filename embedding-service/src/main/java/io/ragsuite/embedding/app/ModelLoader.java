@@ -6,7 +6,9 @@ import io.ragsuite.embedding.core.EmbeddingEngine;
 import io.ragsuite.embedding.core.EmbeddingLimits;
 import io.ragsuite.embedding.core.ModelSpec;
 import io.ragsuite.embedding.core.OnnxEmbeddingModel;
+import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
 import io.ragsuite.support.concurrent.BackgroundLoad;
+import io.ragsuite.support.health.GrpcServingStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -23,13 +25,16 @@ public class ModelLoader {
     static final String BUILTIN_TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
 
     private final EmbeddingConfig config;
+    private final GrpcHealthStorage grpcHealth;
     private final BackgroundLoad<EmbeddingEngine> load = new BackgroundLoad<>("embedding model");
 
-    public ModelLoader(EmbeddingConfig config) {
+    public ModelLoader(EmbeddingConfig config, GrpcHealthStorage grpcHealth) {
+        this.grpcHealth = grpcHealth;
         this.config = config;
     }
 
     void onStart(@Observes StartupEvent event) {
+        GrpcServingStatus.follow(grpcHealth, load, List.of("rag.v1.EmbeddingService"));
         load.start(this::loadEngine);
     }
 

@@ -7,8 +7,10 @@ import io.ragsuite.generation.core.Sampling;
 import io.ragsuite.support.error.Failures;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** What both adapters do with a request: admit it, run it, record metrics; unary or streaming. */
 @ApplicationScoped
@@ -36,21 +38,27 @@ public class GenerationCalls {
             GenerationScheduler scheduler = loader.scheduler();
             GenerationScheduler.Admitted admitted = scheduler.admit(turns, model, sampling);
             return Uni.createFrom().completionStage(scheduler.submit(admitted));
-        }).invoke(r -> metrics.record(protocol, r));
+        })
+                // Admission renders and tokenizes the prompt through JNI: keep it off the event loop.
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .invoke(r -> metrics.record(protocol, r));
     }
 
     public Multi<StreamEvent> stream(List<ChatTurn> turns, String model, Sampling sampling, String protocol) {
-        return Multi.createFrom().emitter(emitter -> {
+        return Multi.createFrom().<StreamEvent>emitter(emitter -> {
             try {
                 GenerationScheduler scheduler = loader.scheduler();
                 GenerationScheduler.Admitted admitted = scheduler.admit(turns, model, sampling);
-                scheduler.submit(admitted, text -> {
+                CompletableFuture<GenerationResult> running = scheduler.submit(admitted, text -> {
                     if (emitter.isCancelled()) {
                         return false;
                     }
                     emitter.emit(new StreamEvent(text, null));
                     return true;
-                }).whenComplete((result, failure) -> {
+                });
+                // A client that leaves while its request still waits never takes a slot.
+                emitter.onTermination(() -> running.cancel(false));
+                running.whenComplete((result, failure) -> {
                     if (failure != null) {
                         emitter.fail(Failures.unwrap(failure));
                         return;
@@ -62,6 +70,6 @@ public class GenerationCalls {
             } catch (RuntimeException e) {
                 emitter.fail(e);
             }
-        });
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }

@@ -52,6 +52,9 @@ public final class GenerationScheduler implements AutoCloseable {
             throw ServiceException.notFound("unknown model '" + model + "'; served: [" + engine.modelName() + "]");
         }
         Require.size(turns, 1, limits.maxMessages(), "messages");
+        for (int i = 1; i < turns.size(); i++) {
+            Require.that(!turns.get(i).role().equals("system"), "messages[" + i + "]: a system message may only come first");
+        }
         int chars = turns.stream().mapToInt(t -> t.content().length()).sum();
         Require.that(chars <= limits.maxPromptChars(),
                 "messages hold " + chars + " characters; the limit is " + limits.maxPromptChars());

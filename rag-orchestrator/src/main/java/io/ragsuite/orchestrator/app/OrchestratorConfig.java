@@ -17,7 +17,8 @@ public interface OrchestratorConfig {
     @WithDefault("20")
     int maxTopK();
 
-    @WithDefault("4000")
+    /** Longest question. With the prompt context budget it must fit the generation model's context. */
+    @WithDefault("1500")
     int maxQuestionChars();
 
     /** Tokens the model may generate per answer. */

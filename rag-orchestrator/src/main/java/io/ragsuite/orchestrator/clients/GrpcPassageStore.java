@@ -14,6 +14,7 @@ import io.ragsuite.api.v1.SearchRequest;
 import io.ragsuite.api.v1.UpsertRequest;
 import io.ragsuite.api.v1.MutinyVectorSearchServiceGrpc;
 import io.ragsuite.orchestrator.app.OrchestratorConfig;
+import io.ragsuite.orchestrator.ingest.ChunkKeys;
 import io.ragsuite.orchestrator.pipeline.Passage;
 import io.ragsuite.orchestrator.pipeline.PassageStore;
 import io.ragsuite.support.error.ErrorKind;
@@ -35,9 +36,6 @@ import java.util.stream.IntStream;
  */
 @ApplicationScoped
 public class GrpcPassageStore implements PassageStore {
-    static final String DOC_ID = "doc_id";
-    static final String CHUNK = "chunk";
-    static final String TITLE = "title";
     private static final String STAGE = "vector search stage";
 
     private final MutinyVectorSearchServiceGrpc.MutinyVectorSearchServiceStub stub;
@@ -84,8 +82,8 @@ public class GrpcPassageStore implements PassageStore {
         List<Point> points = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
             Point.Builder p = Point.newBuilder().setId(documentId + "#" + i).setText(chunks.get(i))
-                    .putAllMetadata(metadata).putMetadata(DOC_ID, documentId).putMetadata(CHUNK, Integer.toString(i))
-                    .putMetadata(TITLE, title);
+                    .putAllMetadata(metadata).putMetadata(ChunkKeys.DOC_ID, documentId).putMetadata(ChunkKeys.CHUNK, Integer.toString(i))
+                    .putMetadata(ChunkKeys.TITLE, title);
             for (float v : embeddings.get(i)) {
                 p.addVector(v);
             }
@@ -99,8 +97,8 @@ public class GrpcPassageStore implements PassageStore {
         }
         // Then remove chunks of an older, longer version of the document.
         Filter stale = Filter.newBuilder()
-                .addMust(match(DOC_ID, List.of(documentId)))
-                .addMustNot(match(CHUNK, IntStream.range(0, chunks.size()).mapToObj(Integer::toString).toList()))
+                .addMust(match(ChunkKeys.DOC_ID, List.of(documentId)))
+                .addMustNot(match(ChunkKeys.CHUNK, IntStream.range(0, chunks.size()).mapToObj(Integer::toString).toList()))
                 .build();
         return written
                 .chain(() -> vectors().delete(DeletePointsRequest.newBuilder().setCollection(collection).setFilter(stale).build()))
@@ -120,9 +118,9 @@ public class GrpcPassageStore implements PassageStore {
         }
         return vectors().search(request.build())
                 .map(r -> r.getResultsList().stream().map(hit -> new Passage(
-                        hit.getPoint().getMetadataOrDefault(DOC_ID, hit.getPoint().getId()),
-                        parseChunk(hit.getPoint().getMetadataOrDefault(CHUNK, "0")),
-                        hit.getPoint().getMetadataOrDefault(TITLE, ""),
+                        hit.getPoint().getMetadataOrDefault(ChunkKeys.DOC_ID, hit.getPoint().getId()),
+                        parseChunk(hit.getPoint().getMetadataOrDefault(ChunkKeys.CHUNK, "0")),
+                        hit.getPoint().getMetadataOrDefault(ChunkKeys.TITLE, ""),
                         hit.getPoint().getText(), hit.getScore())).toList())
                 // Nothing ingested yet: no passages, not an error.
                 .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)

@@ -17,9 +17,11 @@ import io.ragsuite.orchestrator.pipeline.Passage;
 import io.ragsuite.orchestrator.pipeline.RagAnswer;
 import io.ragsuite.orchestrator.pipeline.RagPipeline;
 import io.ragsuite.support.grpc.GrpcErrors;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 
 /** gRPC adapter of {@code rag.v1.RagService}, with the same semantics as the REST endpoints. */
 @GrpcService
@@ -49,7 +51,13 @@ public class RagGrpcService implements RagService {
                 pipeline.query(request.getQuestion(), request.getTopK(),
                         passages -> emitter.emit(QueryEvent.newBuilder().setPassages(Passages.newBuilder()
                                 .addAllPassages(passages.stream().map(RagGrpcService::toProto).toList())).build()),
-                        delta -> emitter.emit(QueryEvent.newBuilder().setAnswerDelta(delta).build()))
+                        delta -> {
+                            // Throwing here cancels the generation call, which frees its slot at once.
+                            if (emitter.isCancelled()) {
+                                throw new CancellationException("client went away");
+                            }
+                            emitter.emit(QueryEvent.newBuilder().setAnswerDelta(delta).build());
+                        })
                         .whenComplete((answer, failure) -> {
                             if (failure != null) {
                                 emitter.fail(failure);
@@ -65,7 +73,9 @@ public class RagGrpcService implements RagService {
         }).onFailure().transform(GrpcErrors::toStatus);
     }
 
+    /** Blocking: chunking large documents is CPU work that must not run on the event loop. */
     @Override
+    @Blocking
     public Uni<IngestResponse> ingest(IngestRequest request) {
         long start = System.nanoTime();
         List<DocumentIngestor.SourceDocument> docs = request.getDocumentsList().stream()

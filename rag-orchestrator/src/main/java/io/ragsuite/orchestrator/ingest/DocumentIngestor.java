@@ -13,6 +13,9 @@ import java.util.regex.Pattern;
 /** Chunks, embeds and stores documents, one after another (each document's chunks in batches). */
 public final class DocumentIngestor {
     private static final Pattern ID = Pattern.compile("[^\\s#][^#]{0,199}");
+    /** The vector search stage's limits on metadata, checked here so no document of a bad request is written. */
+    static final int MAX_METADATA_KEY_CHARS = 128;
+    static final int MAX_METADATA_CHARS = 4096;
 
     private final DocumentChunker chunker;
     private final Embedder embedder;
@@ -43,6 +46,17 @@ public final class DocumentIngestor {
                     + "and not start with whitespace");
             Require.nonBlank(d.text(), "documents[" + i + "].text");
             Require.maxLength(d.text(), limits.maxDocumentChars(), "documents[" + i + "].text");
+            Require.maxLength(d.title(), MAX_METADATA_CHARS, "documents[" + i + "].title");
+            if (d.metadata() != null) {
+                for (Map.Entry<String, String> e : d.metadata().entrySet()) {
+                    String where = "documents[" + i + "].metadata['" + e.getKey() + "']";
+                    Require.nonBlank(e.getKey(), "documents[" + i + "].metadata key");
+                    Require.maxLength(e.getKey(), MAX_METADATA_KEY_CHARS, where + " key");
+                    Require.that(e.getValue() != null, where + " must not be null");
+                    Require.maxLength(e.getValue(), MAX_METADATA_CHARS, where);
+                    Require.that(!ChunkKeys.RESERVED.contains(e.getKey()), where + ": the key is reserved " + ChunkKeys.RESERVED);
+                }
+            }
         }
         CompletionStage<List<Ingested>> chain = CompletableFuture.completedFuture(new ArrayList<>());
         for (SourceDocument d : documents) {

@@ -2,6 +2,7 @@ package io.ragsuite.orchestrator.rest;
 
 import io.ragsuite.orchestrator.ingest.DocumentIngestor;
 import io.ragsuite.support.error.Require;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -26,7 +27,9 @@ public class DocumentsResource {
     public record DocumentBody(String id, String title, String text, Map<String, String> metadata) {
     }
 
+    /** Blocking: chunking a large document is CPU work that must not run on the event loop. */
     @POST
+    @Blocking
     public Uni<Response> ingest(DocumentBody body) {
         Require.that(body != null, "request body is required: {\"id\": ..., \"text\": ...}");
         DocumentIngestor.SourceDocument doc = new DocumentIngestor.SourceDocument(body.id(), body.title(), body.text(),

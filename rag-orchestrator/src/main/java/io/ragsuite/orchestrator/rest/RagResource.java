@@ -13,6 +13,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /** REST RAG queries: {@code POST /v1/rag/query} and the server-sent-events variant {@code /v1/rag/query/stream}. */
@@ -52,7 +53,13 @@ public class RagResource {
         pipeline.check(body.question(), body.topK());
         return Multi.createFrom().emitter(emitter -> pipeline.query(body.question(), body.topK(),
                 passages -> emitter.emit(new QueryEvent(passages, null, null)),
-                delta -> emitter.emit(new QueryEvent(null, delta, null)))
+                delta -> {
+                    // Throwing here cancels the generation call, which frees its slot at once.
+                    if (emitter.isCancelled()) {
+                        throw new CancellationException("client went away");
+                    }
+                    emitter.emit(new QueryEvent(null, delta, null));
+                })
                 .whenComplete((answer, failure) -> {
                     if (failure != null) {
                         emitter.fail(failure);

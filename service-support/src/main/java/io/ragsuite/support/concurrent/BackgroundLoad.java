@@ -1,7 +1,9 @@
 package io.ragsuite.support.concurrent;
 
 import io.ragsuite.support.error.ServiceException;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jboss.logging.Logger;
 
 /**
@@ -13,6 +15,7 @@ public final class BackgroundLoad<T extends AutoCloseable> implements AutoClosea
     private static final Logger LOG = Logger.getLogger(BackgroundLoad.class);
 
     private final String what;
+    private final List<Runnable> onReady = new CopyOnWriteArrayList<>();
     private volatile T value;
     private volatile String failure;
 
@@ -29,10 +32,21 @@ public final class BackgroundLoad<T extends AutoCloseable> implements AutoClosea
                 value = loader.call();
                 LOG.infof("%s loaded in %d ms", what, (System.nanoTime() - start) / 1_000_000);
             } catch (Exception | LinkageError e) {
-                failure = what + " failed to load: " + e.getMessage();
-                LOG.error(failure, e);
+                // Clients and the health endpoint get the short form; paths and digests stay in the log.
+                failure = what + " failed to load; see the service log";
+                LOG.errorf(e, "%s failed to load: %s", what, e.getMessage());
+                return;
             }
+            onReady.forEach(Runnable::run);
         });
+    }
+
+    /** Runs {@code action} once the value is loaded (at once if it already is). */
+    public void onReady(Runnable action) {
+        onReady.add(action);
+        if (ready() && onReady.remove(action)) {
+            action.run();
+        }
     }
 
     public boolean ready() {

@@ -50,28 +50,48 @@ public final class BoundedWorkQueue implements AutoCloseable {
      */
     public <T> CompletableFuture<T> submit(Function<Long, T> job) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        long enqueued = System.nanoTime();
         try {
-            executor.execute(() -> {
-                if (result.isCancelled()) {
-                    return;
-                }
-                long waitedUs = (System.nanoTime() - enqueued) / 1_000;
-                running.incrementAndGet();
-                try {
-                    result.complete(job.apply(waitedUs));
-                } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                } finally {
-                    running.decrementAndGet();
-                }
-            });
+            executor.execute(new Job<>(job, result, System.nanoTime()));
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(ServiceException.exhausted(
-                    name + " is at capacity (" + executor.getMaximumPoolSize() + " running, " + capacity
-                            + " waiting); retry later"));
+            result.completeExceptionally(executor.isShutdown()
+                    ? ServiceException.unavailable(name + " is shutting down", null)
+                    : ServiceException.exhausted(name + " is at capacity (" + executor.getMaximumPoolSize()
+                            + " running, " + capacity + " waiting); retry later"));
         }
         return result;
+    }
+
+    /** A queued job; it keeps its future so that a job dropped at shutdown can be failed, not forgotten. */
+    private final class Job<T> implements Runnable {
+        private final Function<Long, T> work;
+        private final CompletableFuture<T> result;
+        private final long enqueuedNanos;
+
+        Job(Function<Long, T> work, CompletableFuture<T> result, long enqueuedNanos) {
+            this.work = work;
+            this.result = result;
+            this.enqueuedNanos = enqueuedNanos;
+        }
+
+        @Override
+        public void run() {
+            if (result.isCancelled()) {
+                return;
+            }
+            long waitedUs = (System.nanoTime() - enqueuedNanos) / 1_000;
+            running.incrementAndGet();
+            try {
+                result.complete(work.apply(waitedUs));
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            } finally {
+                running.decrementAndGet();
+            }
+        }
+
+        void drop() {
+            result.completeExceptionally(ServiceException.unavailable(name + " is shutting down", null));
+        }
     }
 
     /** Jobs waiting for a worker. */
@@ -84,8 +104,27 @@ public final class BoundedWorkQueue implements AutoCloseable {
         return running.get();
     }
 
+    /**
+     * Lets running jobs finish (for up to {@code drainSeconds}) before returning, so that the engine behind
+     * the queue can be closed safely afterwards: closing a native model while a worker is inside it would
+     * crash the process. Jobs still waiting fail with UNAVAILABLE instead of being dropped silently.
+     */
+    public void close(long drainSeconds) {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(drainSeconds, TimeUnit.SECONDS)) {
+                for (Runnable dropped : executor.shutdownNow()) {
+                    ((Job<?>) dropped).drop();
+                }
+                executor.awaitTermination(drainSeconds, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
-        executor.shutdownNow();
+        close(30);
     }
 }

@@ -47,6 +47,34 @@ class BoundedWorkQueueTest {
         }
     }
 
+    @Test
+    void closeLetsRunningJobsFinishAndFailsTheWaitingOnes() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        BoundedWorkQueue queue = new BoundedWorkQueue("test", 1, 2);
+        CompletableFuture<String> running = queue.submit(waited -> {
+            await(release);
+            return "done";
+        });
+        CompletableFuture<String> waiting = queue.submit(waited -> "never");
+        Thread.sleep(100);
+        new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            release.countDown();
+        }).start();
+        queue.close(0);
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> waiting.get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof ServiceException se && se.kind() == ErrorKind.UNAVAILABLE);
+        ExecutionException after = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> queue.submit(waited -> "late").get(5, TimeUnit.SECONDS));
+        assertTrue(after.getCause() instanceof ServiceException se && se.kind() == ErrorKind.UNAVAILABLE);
+        running.get(5, TimeUnit.SECONDS);
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);

@@ -2,23 +2,29 @@ package io.ragsuite.vectorsearch.app;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
 import io.ragsuite.support.concurrent.BackgroundLoad;
+import io.ragsuite.support.health.GrpcServingStatus;
 import io.ragsuite.vectorsearch.core.CollectionStore;
 import io.ragsuite.vectorsearch.core.StoreLimits;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.List;
 
 /** Opens the store in the background at startup; readiness stays false until every index is open. */
 @ApplicationScoped
 public class StoreHolder {
     private final VectorSearchConfig config;
+    private final GrpcHealthStorage grpcHealth;
     private final BackgroundLoad<CollectionStore> load = new BackgroundLoad<>("vector store");
 
-    public StoreHolder(VectorSearchConfig config) {
+    public StoreHolder(VectorSearchConfig config, GrpcHealthStorage grpcHealth) {
+        this.grpcHealth = grpcHealth;
         this.config = config;
     }
 
     void onStart(@Observes StartupEvent event) {
+        GrpcServingStatus.follow(grpcHealth, load, List.of("rag.v1.VectorSearchService"));
         load.start(() -> new CollectionStore(config.dataDir(), new StoreLimits(config.maxDimension(),
                 config.maxTopK(), config.maxBatch(), config.maxTextChars())));
     }

@@ -70,6 +70,7 @@ public final class CollectionStore implements AutoCloseable {
             writeSpec(staging.resolve(SPEC_FILE), spec);
             // Build the empty index in the staging folder, so it exists in full before the rename.
             new LuceneCollection(spec, staging.resolve(INDEX_DIR), limits).close();
+            fsync(staging);
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             fsync(dataDir);
             LuceneCollection collection = new LuceneCollection(spec, target.resolve(INDEX_DIR), limits);
@@ -98,13 +99,21 @@ public final class CollectionStore implements AutoCloseable {
 
     public synchronized void delete(String name) {
         LuceneCollection c = get(name);
+        // Close first (Lucene holds a lock file in the folder), then move the folder away; if the move fails
+        // the collection is opened again, so what is on disk and what is served never disagree.
         collections.remove(name);
         c.close();
+        Path folder = dataDir.resolve(name);
         Path trash = dataDir.resolve(".deleting-" + name + "-" + UUID.randomUUID());
         try {
-            Files.move(dataDir.resolve(name), trash, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(folder, trash, StandardCopyOption.ATOMIC_MOVE);
             fsync(dataDir);
         } catch (IOException e) {
+            try {
+                collections.put(name, new LuceneCollection(c.spec(), folder.resolve(INDEX_DIR), limits));
+            } catch (IOException reopen) {
+                e.addSuppressed(reopen);
+            }
             throw new UncheckedIOException("deleting collection " + name, e);
         }
         deleteTree(trash);

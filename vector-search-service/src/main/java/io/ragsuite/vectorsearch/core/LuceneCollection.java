@@ -31,6 +31,7 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.BytesRef;
@@ -61,6 +62,12 @@ public final class LuceneCollection implements AutoCloseable {
     }
 
     private void openWriter() throws IOException {
+        IndexWriter w = newWriter();
+        this.writer = w;
+        this.searchers = new SearcherManager(w, null);
+    }
+
+    private IndexWriter newWriter() throws IOException {
         IndexWriterConfig config = new IndexWriterConfig()
                 // The per-field format name is written into each segment, so the default codec reads it back.
                 .setCodec(new Lucene103Codec() {
@@ -71,9 +78,9 @@ public final class LuceneCollection implements AutoCloseable {
                 })
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                 .setCommitOnClose(false);
-        this.writer = new IndexWriter(directory, config);
-        this.writer.commit();
-        this.searchers = new SearcherManager(writer, null);
+        IndexWriter w = new IndexWriter(directory, config);
+        w.commit();
+        return w;
     }
 
     public CollectionSpec spec() {
@@ -257,6 +264,9 @@ public final class LuceneCollection implements AutoCloseable {
         } catch (IOException e) {
             throw new ServiceException(ErrorKind.INTERNAL,
                     "collection '" + spec.name() + "': I/O error: " + e.getMessage(), e);
+        } catch (AlreadyClosedException e) {
+            // The writer was replaced after a failed write, or the collection is being deleted.
+            throw ServiceException.unavailable("collection '" + spec.name() + "' is being reopened; retry", e);
         } finally {
             lifecycle.readLock().unlock();
         }
@@ -283,7 +293,7 @@ public final class LuceneCollection implements AutoCloseable {
                     searchers.maybeRefreshBlocking();
                     return result;
                 } catch (IOException | RuntimeException e) {
-                    reopenAfterFailure();
+                    reopenAfterFailure(e);
                     throw e;
                 }
             }
@@ -292,14 +302,22 @@ public final class LuceneCollection implements AutoCloseable {
 
     /**
      * Nothing of a failed change may survive into a later commit: roll the writer back to the last commit
-     * (which closes it) and open a fresh one on the same folder.
+     * (which closes it), open a fresh one on the same folder and only then retire the old searchers, so
+     * searches keep working throughout. A failure to reopen is attached to the original one.
      */
-    private void reopenAfterFailure() throws IOException {
-        searchers.close();
-        if (writer.isOpen()) {
-            writer.rollback();
+    private void reopenAfterFailure(Exception cause) {
+        SearcherManager old = searchers;
+        try {
+            if (writer.isOpen()) {
+                writer.rollback();
+            }
+            IndexWriter fresh = newWriter();
+            searchers = new SearcherManager(fresh, null);
+            writer = fresh;
+            old.close();
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
         }
-        openWriter();
     }
 
     private void ensureOpen() {

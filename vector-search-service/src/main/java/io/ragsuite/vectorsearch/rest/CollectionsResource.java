@@ -69,7 +69,9 @@ public class CollectionsResource {
         MetadataFilter toFilter() {
             Require.that(match == null ^ filter == null, "a filter condition must set exactly one of 'match' and 'filter'");
             if (match != null) {
-                return new MetadataFilter.Match(match.key(), new LinkedHashSet<>(match.anyOf() == null ? List.of() : match.anyOf()));
+                List<String> values = match.anyOf() == null ? List.of() : match.anyOf();
+                Require.that(!values.contains(null), "match.any_of must not hold null");
+                return new MetadataFilter.Match(match.key(), new LinkedHashSet<>(values));
             }
             return filter.toFilter();
         }
@@ -81,7 +83,11 @@ public class CollectionsResource {
         }
 
         private static List<MetadataFilter> map(List<ConditionBody> conditions) {
-            return conditions == null ? List.of() : conditions.stream().map(ConditionBody::toFilter).toList();
+            if (conditions == null) {
+                return List.of();
+            }
+            Require.that(!conditions.contains(null), "filter conditions must not be null");
+            return conditions.stream().map(ConditionBody::toFilter).toList();
         }
     }
 
@@ -148,6 +154,7 @@ public class CollectionsResource {
     public Map<String, Integer> upsert(@PathParam("name") String name, UpsertBody body) {
         LuceneCollection c = store().get(name);
         List<PointBody> points = body(body).points() == null ? List.of() : body.points();
+        Require.that(!points.contains(null), "points must not hold null");
         return Map.of("upserted", c.upsert(points.stream().map(PointBody::toPoint).toList()));
     }
 
