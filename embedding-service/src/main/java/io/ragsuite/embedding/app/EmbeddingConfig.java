@@ -39,11 +39,23 @@ public interface EmbeddingConfig {
     @WithDefault("20000")
     int maxTextChars();
 
-    /** Requests computed at once. */
+    /** Batches computed at once. */
     @WithDefault("2")
     int workers();
 
-    /** Requests allowed to wait for a worker before new ones get RESOURCE_EXHAUSTED / HTTP 429. */
-    @WithDefault("64")
-    int maxQueued();
+    /** Texts gathered into one batch across concurrent requests. */
+    @WithDefault("32")
+    int maxBatchTexts();
+
+    /** Padded tokens (texts x longest text) per model call, like TEI's max-batch-tokens. */
+    @WithDefault("16384")
+    int maxBatchTokens();
+
+    /** How long the first request of a batch waits for others to join, in microseconds. */
+    @WithDefault("2000")
+    long batchDelayMicros();
+
+    /** Texts allowed to wait before new requests get RESOURCE_EXHAUSTED / HTTP 429. */
+    @WithDefault("1024")
+    int maxQueuedTexts();
 }

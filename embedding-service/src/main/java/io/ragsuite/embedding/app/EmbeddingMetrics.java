@@ -1,27 +1,48 @@
 package io.ragsuite.embedding.app;
 
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.ragsuite.embedding.core.EmbeddingEngine;
 import io.ragsuite.embedding.core.EmbeddingResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
-/** Prometheus metrics of the embedding stage, recorded by both adapters the same way. */
+/** Prometheus metrics of the embedding stage: per-phase latency, request and batch sizes, queue depth. */
 @ApplicationScoped
 public class EmbeddingMetrics {
     private final MeterRegistry registry;
+    private final DistributionSummary requestTexts;
     private final DistributionSummary batchTexts;
+    private final DistributionSummary batchTokens;
 
-    public EmbeddingMetrics(MeterRegistry registry, ModelLoader loader) {
+    public EmbeddingMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.batchTexts = DistributionSummary.builder("rag.embedding.request.texts")
+        this.requestTexts = DistributionSummary.builder("rag.embedding.request.texts")
                 .description("Texts per embedding request").register(registry);
-        registry.gauge("rag.embedding.queue.depth", loader, l -> l.ready() ? l.engine().queueDepth() : 0);
+        this.batchTexts = DistributionSummary.builder("rag.embedding.batch.texts")
+                .description("Texts per model call, after dynamic batching").publishPercentileHistogram()
+                .register(registry);
+        this.batchTokens = DistributionSummary.builder("rag.embedding.batch.tokens")
+                .description("Padded tokens per model call").publishPercentileHistogram().register(registry);
+    }
+
+    /** Exposes the number of texts waiting to be batched. */
+    public void watchQueue(Supplier<Number> depth) {
+        Gauge.builder("rag.embedding.queue.depth", depth).description("Texts waiting to be batched").register(registry);
+    }
+
+    public EmbeddingEngine.BatchObserver batchObserver() {
+        return (texts, paddedTokens) -> {
+            batchTexts.record(texts);
+            batchTokens.record(paddedTokens);
+        };
     }
 
     public void record(String protocol, EmbeddingResult result) {
-        batchTexts.record(result.vectors().length);
+        requestTexts.record(result.vectors().length);
         phase("queue", protocol, result.queueUs());
         phase("tokenize", protocol, result.tokenizeUs());
         phase("inference", protocol, result.inferenceUs());

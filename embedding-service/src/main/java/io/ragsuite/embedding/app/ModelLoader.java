@@ -26,15 +26,18 @@ public class ModelLoader {
 
     private final EmbeddingConfig config;
     private final GrpcHealthStorage grpcHealth;
+    private final EmbeddingMetrics metrics;
     private final BackgroundLoad<EmbeddingEngine> load = new BackgroundLoad<>("embedding model");
 
-    public ModelLoader(EmbeddingConfig config, GrpcHealthStorage grpcHealth) {
+    public ModelLoader(EmbeddingConfig config, GrpcHealthStorage grpcHealth, EmbeddingMetrics metrics) {
+        this.metrics = metrics;
         this.grpcHealth = grpcHealth;
         this.config = config;
     }
 
     void onStart(@Observes StartupEvent event) {
         GrpcServingStatus.follow(grpcHealth, load, List.of("rag.v1.EmbeddingService"));
+        metrics.watchQueue(() -> load.ready() ? load.get().queueDepth() : 0);
         load.start(this::loadEngine);
     }
 
@@ -58,7 +61,8 @@ public class ModelLoader {
             }
         }
         return new EmbeddingEngine(List.of(model), spec.name(), new EmbeddingLimits(config.maxTexts(),
-                config.maxTextChars(), config.workers(), config.maxQueued()));
+                config.maxTextChars(), config.workers(), config.maxBatchTexts(), config.maxBatchTokens(),
+                config.batchDelayMicros(), config.maxQueuedTexts()), metrics.batchObserver());
     }
 
     private static InputStream resource(ClassLoader cl, String name) throws IOException {

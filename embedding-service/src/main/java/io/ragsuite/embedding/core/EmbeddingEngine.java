@@ -1,9 +1,7 @@
 package io.ragsuite.embedding.core;
 
-import io.ragsuite.support.concurrent.BoundedWorkQueue;
 import io.ragsuite.support.error.Require;
 import io.ragsuite.support.error.ServiceException;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,17 +9,24 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Serves one or more embedding models by name: checks each request against the limits, queues it on a
- * bounded work queue, tokenizes and runs the model. Requests are checked completely before any work is
- * queued, so a bad request never costs model time.
+ * Serves one or more embedding models by name: checks each request against the limits, then hands it to
+ * the model's {@link DynamicBatcher}, which batches it with concurrent requests. Requests are checked as far
+ * as possible before they are queued, so a bad request costs no model time.
  */
 public final class EmbeddingEngine implements AutoCloseable {
     private final Map<String, EmbeddingModel> models;
     private final String defaultModel;
     private final EmbeddingLimits limits;
-    private final BoundedWorkQueue queue;
+    private final Map<String, DynamicBatcher> batchers = new LinkedHashMap<>();
 
     public EmbeddingEngine(List<EmbeddingModel> models, String defaultModel, EmbeddingLimits limits) {
+        this(models, defaultModel, limits, (texts, paddedTokens) -> {
+        });
+    }
+
+    /** @param batches told about every model call (texts and padded tokens), for metrics */
+    public EmbeddingEngine(List<EmbeddingModel> models, String defaultModel, EmbeddingLimits limits,
+            BatchObserver batches) {
         Map<String, EmbeddingModel> byName = new LinkedHashMap<>();
         for (EmbeddingModel model : models) {
             if (byName.put(model.spec().name(), model) != null) {
@@ -34,7 +39,9 @@ public final class EmbeddingEngine implements AutoCloseable {
         this.models = Collections.unmodifiableMap(byName);
         this.defaultModel = defaultModel;
         this.limits = limits;
-        this.queue = new BoundedWorkQueue("embedding", limits.workers(), limits.maxQueued());
+        DynamicBatcher.Settings settings = new DynamicBatcher.Settings(limits.workers(), limits.maxBatchTexts(),
+                limits.maxBatchTokens(), limits.batchDelayUs(), limits.maxQueuedTexts());
+        byName.forEach((name, model) -> batchers.put(name, new DynamicBatcher(model, settings, batches::onBatch)));
     }
 
     public String defaultModel() {
@@ -54,8 +61,15 @@ public final class EmbeddingEngine implements AutoCloseable {
         return model;
     }
 
+    /** Texts waiting to be batched, over all models. */
     public int queueDepth() {
-        return queue.waiting();
+        return batchers.values().stream().mapToInt(DynamicBatcher::queuedTexts).sum();
+    }
+
+    /** Observes each model call. */
+    @FunctionalInterface
+    public interface BatchObserver {
+        void onBatch(int texts, int paddedTokens);
     }
 
     /**
@@ -75,37 +89,13 @@ public final class EmbeddingEngine implements AutoCloseable {
             Require.maxLength(text, limits.maxTextChars(), "texts[" + i + "]");
         }
         EmbeddingModel model = model(modelName);
-        List<String> copy = List.copyOf(texts);
-        return queue.submit(queuedUs -> run(model, copy, truncate, start, queuedUs));
-    }
-
-    private EmbeddingResult run(EmbeddingModel model, List<String> texts, boolean truncate, long start, long queuedUs) {
-        long t0 = System.nanoTime();
-        List<EmbeddingModel.TokenizedText> tokens = model.tokenize(texts);
-        long t1 = System.nanoTime();
-        int[] counts = new int[tokens.size()];
-        boolean[] truncated = new boolean[tokens.size()];
-        List<Integer> tooLong = new ArrayList<>();
-        for (int i = 0; i < tokens.size(); i++) {
-            counts[i] = tokens.get(i).length();
-            truncated[i] = tokens.get(i).truncated();
-            if (truncated[i]) {
-                tooLong.add(i);
-            }
-        }
-        if (!truncate && !tooLong.isEmpty()) {
-            throw ServiceException.invalid("texts " + tooLong + " exceed the " + model.spec().maxTokens()
-                    + "-token limit of model " + model.spec().name() + "; shorten them or set truncate=true");
-        }
-        float[][] vectors = model.embed(tokens);
-        long t2 = System.nanoTime();
-        return new EmbeddingResult(model.spec().name(), model.dimension(), vectors, counts, truncated, queuedUs,
-                (t1 - t0) / 1_000, (t2 - t1) / 1_000, (t2 - start) / 1_000);
+        return batchers.get(model.spec().name()).submit(List.copyOf(texts), truncate, start);
     }
 
     @Override
     public void close() {
-        queue.close();
+        // Batchers first: they finish the batches in progress before the models are closed under them.
+        batchers.values().forEach(DynamicBatcher::close);
         models.values().forEach(EmbeddingModel::close);
     }
 }
