@@ -340,6 +340,39 @@ class RagPipelineEndToEndTest {
         assertTrue(points.path("points").get(0).path("text").asText().contains("Replacement text"), points.toString());
     }
 
+    /**
+     * Clients we did not write against the embedding service: tritonclient (gRPC and HTTP, KServe v2) and the
+     * official openai package, in a virtualenv that scripts/clients-venv.sh makes; their vectors must match
+     * the sentence-transformers golden vectors (check_embedding_clients.py).
+     */
+    @Test
+    @Order(9)
+    void thirdPartyClientsGetTheReferenceVectors() throws Exception {
+        requireServices();
+        String python = runScript(Duration.ofSeconds(600), "bash", root.resolve("scripts/clients-venv.sh").toString())
+                .strip().lines().reduce((a, b) -> b).orElseThrow();
+        String report = runScript(Duration.ofSeconds(120), python,
+                root.resolve("e2e-tests/src/test/python/check_embedding_clients.py").toString(), "127.0.0.1",
+                Integer.toString(ports.get("embedding-service")),
+                root.resolve("embedding-service/src/test/resources/goldens/all-minilm-l6-v2.json").toString());
+        assertTrue(report.contains("4 passed, 0 failed"), report);
+    }
+
+    /** Runs a command in the repo root; fails the test with its output unless it exits 0 in time. */
+    private static String runScript(Duration timeout, String... command) throws IOException, InterruptedException {
+        Path output = Files.createTempFile(workDir, "script-", ".out");
+        Process process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        boolean finished = process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String text = Files.readString(output);
+        assertTrue(finished && process.exitValue() == 0, String.join(" ", command) + " failed:\n" + text);
+        return text;
+    }
+
     // ---------------------------------------------------------------------------------------------- helpers
 
     private static void assertAnswerCites(String documentId, QueryResponse answer) {
