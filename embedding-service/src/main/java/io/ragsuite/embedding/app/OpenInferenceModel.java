@@ -4,11 +4,13 @@ import io.ragsuite.embedding.core.EmbeddingModel;
 import io.ragsuite.support.error.Require;
 import io.ragsuite.support.error.ServiceException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -51,6 +53,13 @@ public final class OpenInferenceModel {
         }
     }
 
+    /** FP32 values as little-endian bytes: the v2 raw tensor layout, and OpenAI's base64 payload. */
+    public static byte[] littleEndian(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return bytes.array();
+    }
+
     /** Decodes one BYTES element as UTF-8, refusing malformed input instead of replacing it. */
     public static String utf8(byte[] bytes, int index) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
@@ -65,8 +74,8 @@ public final class OpenInferenceModel {
 
     /** Splits raw BYTES contents: each element is a 4-byte little-endian length and that many bytes. */
     public static List<byte[]> splitRawBytes(ByteBuffer raw) {
-        raw = raw.slice().order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        java.util.ArrayList<byte[]> out = new java.util.ArrayList<>();
+        raw = raw.slice().order(ByteOrder.LITTLE_ENDIAN);
+        ArrayList<byte[]> out = new ArrayList<>();
         while (raw.hasRemaining()) {
             Require.that(raw.remaining() >= 4, "raw input contents end inside an element length");
             int length = raw.getInt();

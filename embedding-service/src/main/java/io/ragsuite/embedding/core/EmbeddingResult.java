@@ -9,4 +9,13 @@ package io.ragsuite.embedding.core;
  */
 public record EmbeddingResult(String model, int dimension, float[][] vectors, int[] tokenCounts, boolean[] truncated,
         long queueUs, long tokenizeUs, long inferenceUs, long totalUs) {
+
+    /** The vectors one after another, as a row-major [texts, dimension] tensor. */
+    public float[] flattened() {
+        float[] out = new float[vectors.length * dimension];
+        for (int i = 0; i < vectors.length; i++) {
+            System.arraycopy(vectors[i], 0, out, i * dimension, dimension);
+        }
+        return out;
+    }
 }

@@ -24,8 +24,6 @@ import io.ragsuite.embedding.core.EmbeddingModel;
 import io.ragsuite.support.error.Require;
 import io.ragsuite.support.grpc.GrpcErrors;
 import io.smallrye.mutiny.Uni;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -114,22 +112,15 @@ public class OpenInferenceGrpcService implements GRPCInferenceService {
                         ModelInferResponse.Builder response = ModelInferResponse.newBuilder()
                                 .setModelName(result.model()).setModelVersion(OpenInferenceModel.VERSION)
                                 .setId(request.getId());
+                        float[] flat = result.flattened();
                         if (raw) {
                             // Answer in the form the client used: raw in, raw out (what tritonclient expects).
-                            ByteBuffer bytes = ByteBuffer.allocate(result.vectors().length * result.dimension() * 4)
-                                    .order(ByteOrder.LITTLE_ENDIAN);
-                            for (float[] v : result.vectors()) {
-                                for (float x : v) {
-                                    bytes.putFloat(x);
-                                }
-                            }
-                            response.addOutputs(out).addRawOutputContents(ByteString.copyFrom(bytes.array()));
+                            response.addOutputs(out).addRawOutputContents(
+                                    ByteString.copyFrom(OpenInferenceModel.littleEndian(flat)));
                         } else {
                             InferTensorContents.Builder contents = InferTensorContents.newBuilder();
-                            for (float[] v : result.vectors()) {
-                                for (float x : v) {
-                                    contents.addFp32Contents(x);
-                                }
+                            for (float x : flat) {
+                                contents.addFp32Contents(x);
                             }
                             response.addOutputs(out.setContents(contents));
                         }

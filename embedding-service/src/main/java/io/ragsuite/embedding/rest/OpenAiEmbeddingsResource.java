@@ -2,6 +2,7 @@ package io.ragsuite.embedding.rest;
 
 import io.ragsuite.embedding.app.EmbeddingMetrics;
 import io.ragsuite.embedding.app.ModelLoader;
+import io.ragsuite.embedding.app.OpenInferenceModel;
 import io.ragsuite.support.error.Require;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -9,8 +10,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -71,15 +70,9 @@ public class OpenAiEmbeddingsResource {
             for (int i = 0; i < result.vectors().length; i++) {
                 float[] v = result.vectors()[i];
                 tokens += result.tokenCounts()[i];
-                items.add(new Item("embedding", i, format.equals("float") ? v : base64(v)));
+                items.add(new Item("embedding", i, format.equals("float") ? v : Base64.getEncoder().encodeToString(OpenInferenceModel.littleEndian(v))));
             }
             return new EmbeddingsReply("list", items, result.model(), new Usage(tokens, tokens));
         });
-    }
-
-    private static String base64(float[] v) {
-        ByteBuffer bytes = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(v);
-        return Base64.getEncoder().encodeToString(bytes.array());
     }
 }

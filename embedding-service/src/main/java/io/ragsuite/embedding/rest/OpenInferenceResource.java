@@ -4,7 +4,6 @@ import io.ragsuite.embedding.app.EmbeddingMetrics;
 import io.ragsuite.embedding.app.ModelLoader;
 import io.ragsuite.embedding.app.OpenInferenceModel;
 import io.ragsuite.embedding.core.EmbeddingModel;
-import io.ragsuite.embedding.core.EmbeddingResult;
 import io.ragsuite.support.error.ErrorKind;
 import io.ragsuite.support.error.Failures;
 import io.ragsuite.support.error.Require;
@@ -144,15 +143,7 @@ public class OpenInferenceResource {
             metrics.record("kserve-rest", result);
             return new InferReply(result.model(), OpenInferenceModel.VERSION, body.id(),
                     List.of(new OutputTensor(OpenInferenceModel.OUTPUT, OpenInferenceModel.FP32,
-                            List.of((long) result.vectors().length, (long) result.dimension()), flatten(result))));
+                            List.of((long) result.vectors().length, (long) result.dimension()), result.flattened())));
         });
-    }
-
-    private static float[] flatten(EmbeddingResult result) {
-        float[] out = new float[result.vectors().length * result.dimension()];
-        for (int i = 0; i < result.vectors().length; i++) {
-            System.arraycopy(result.vectors()[i], 0, out, i * result.dimension(), result.dimension());
-        }
-        return out;
     }
 }

@@ -6,6 +6,7 @@ import io.ragsuite.api.v1.MutinyEmbeddingServiceGrpc;
 import io.ragsuite.orchestrator.app.OrchestratorConfig;
 import io.ragsuite.orchestrator.pipeline.Embedder;
 import io.ragsuite.support.grpc.GrpcErrors;
+import io.ragsuite.support.grpc.ProtoFloats;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -32,17 +33,9 @@ public class GrpcEmbedder implements Embedder {
         // chunker keeps chunks small, and a long question is still best answered from its beginning.
         EmbedRequest request = EmbedRequest.newBuilder().addAllTexts(texts).setTruncate(true).build();
         return embedding.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS).embed(request)
-                .map(r -> new Embeddings(r.getEmbeddingsList().stream().map(e -> floats(e.getValuesList())).toList(),
+                .map(r -> new Embeddings(r.getEmbeddingsList().stream().map(e -> ProtoFloats.toArray(e.getValuesList())).toList(),
                         r.getModel()))
                 .onFailure().transform(t -> GrpcErrors.fromStatus("embedding stage", t))
                 .subscribeAsCompletionStage();
-    }
-
-    static float[] floats(List<Float> values) {
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
     }
 }

@@ -5,6 +5,7 @@ import io.ragsuite.api.v1.Condition;
 import io.ragsuite.api.v1.Filter;
 import io.ragsuite.api.v1.HnswConfig;
 import io.ragsuite.support.error.ServiceException;
+import io.ragsuite.support.grpc.ProtoFloats;
 import io.ragsuite.vectorsearch.core.LuceneCollection;
 import io.ragsuite.vectorsearch.core.MetadataFilter;
 import io.ragsuite.vectorsearch.core.Metric;
@@ -42,7 +43,7 @@ final class ProtoMapping {
     }
 
     static Point point(io.ragsuite.api.v1.Point p) {
-        return new Point(p.getId(), floats(p.getVectorList()), p.getText(), p.getMetadataMap());
+        return new Point(p.getId(), ProtoFloats.toArray(p.getVectorList()), p.getText(), p.getMetadataMap());
     }
 
     static io.ragsuite.api.v1.Point point(Point p) {
@@ -54,14 +55,6 @@ final class ProtoMapping {
             }
         }
         return b.build();
-    }
-
-    static float[] floats(List<Float> values) {
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
     }
 
     static MetadataFilter filter(Filter f) {

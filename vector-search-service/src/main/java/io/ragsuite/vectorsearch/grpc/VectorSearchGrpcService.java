@@ -21,6 +21,7 @@ import io.ragsuite.api.v1.UpsertResponse;
 import io.ragsuite.api.v1.VectorSearchService;
 import io.ragsuite.support.error.Require;
 import io.ragsuite.support.grpc.GrpcErrors;
+import io.ragsuite.support.grpc.ProtoFloats;
 import io.ragsuite.vectorsearch.app.StoreHolder;
 import io.ragsuite.vectorsearch.core.CollectionSpec;
 import io.ragsuite.vectorsearch.core.CollectionStore;
@@ -105,7 +106,7 @@ public class VectorSearchGrpcService implements VectorSearchService {
         return call(() -> {
             long start = System.nanoTime();
             LuceneCollection c = holder.store().get(r.getCollection());
-            var hits = c.search(ProtoMapping.floats(r.getVectorList()), r.getTopK(),
+            var hits = c.search(ProtoFloats.toArray(r.getVectorList()), r.getTopK(),
                     r.hasFilter() ? ProtoMapping.filter(r.getFilter()) : null, r.getWithVectors());
             long us = (System.nanoTime() - start) / 1_000;
             SearchResponse.Builder out = SearchResponse.newBuilder()
