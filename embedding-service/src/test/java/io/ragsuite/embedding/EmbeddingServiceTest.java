@@ -155,6 +155,9 @@ class EmbeddingServiceTest {
         grpc.embed(EmbedRequest.newBuilder().addTexts("metrics").build());
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("rag_embedding_phase_seconds_count{phase=\"inference\",protocol=\"grpc\"}"))
-                .body(containsString("rag_embedding_queue_depth"));
+                .body(containsString("rag_embedding_queue_depth"))
+                // The test profile asks for CUDA; this build has only the CPU provider, so it fell back.
+                .body(containsString("rag_embedding_execution_provider{model=\"all-minilm-l6-v2\",provider=\"cpu\","
+                        + "requested=\"cuda\"} 1.0"));
     }
 }

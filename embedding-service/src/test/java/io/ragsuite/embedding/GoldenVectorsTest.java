@@ -54,16 +54,18 @@ class GoldenVectorsTest {
 
     /**
      * all-MiniLM-L6-v2 and bge-small-en (fp32) must match their references to cosine 0.9999 on every text.
-     * The int8 all-MiniLM-L6-v2 is compared with the fp32 reference: mean cosine >= 0.985 and no text under
-     * 0.95. The issue asks 0.99 per text, which this quantized file cannot give: Python's own onnxruntime
-     * 1.32 on it measures worst 0.964, mean 0.9906, 70 of the 259 texts under 0.99; ONNX Runtime 1.20 (Java)
-     * measures worst 0.952, mean 0.9897. Those bounds are the measured quality of the artifact, not a goal.
+     * The int8 all-MiniLM-L6-v2 is compared with the fp32 reference: mean cosine >= 0.99 and no text under
+     * 0.96. The issue asks 0.99 per text, which this quantized file cannot give: Python's own onnxruntime
+     * 1.32 on it, one text per call, measures worst 0.964, mean 0.9906, 70 of the 259 texts under 0.99, and
+     * so does this service (worst 0.9638, mean 0.9906), which runs dynamically quantized models one text per
+     * call. (Batched, the int8 vectors depend on their batch neighbours: worst fell to 0.945.) Those bounds
+     * are the measured quality of the artifact, not a goal.
      */
     @ParameterizedTest
     @CsvSource({
             "all-minilm-l6-v2, all-minilm-l6-v2.json, 0.9999, 0.9999",
             "bge-small-en, bge-small-en.json, 0.9999, 0.9999",
-            "all-minilm-l6-v2-q, all-minilm-l6-v2.json, 0.95, 0.985"})
+            "all-minilm-l6-v2-q, all-minilm-l6-v2.json, 0.96, 0.99"})
     void everyGoldenTextMatchesTheReference(String model, String file, double minCosine, double minMean)
             throws Exception {
         await().atMost(Duration.ofSeconds(180)).until(() -> given().get("/q/health/ready").statusCode() == 200);

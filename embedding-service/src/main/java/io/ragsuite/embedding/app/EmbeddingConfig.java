@@ -26,9 +26,24 @@ public interface EmbeddingConfig {
      */
     Optional<Path> modelRepository();
 
-    /** ONNX Runtime intra-op threads per request; 0 lets ONNX Runtime choose. */
+    /** ONNX Runtime intra-op threads per model call; 0 gives each worker an equal share of the CPUs. */
     @WithDefault("0")
     int threads();
+
+    /**
+     * ONNX Runtime execution provider: {@code cpu}, or {@code cuda} with the GPU build ({@code -Pgpu}).
+     * When CUDA cannot be used the service logs why and runs on CPU, unless {@link #fallbackToCpu()} is off.
+     */
+    @WithDefault("cpu")
+    String executionProvider();
+
+    /** GPU used by the CUDA provider. */
+    @WithDefault("0")
+    int cudaDeviceId();
+
+    /** Run on CPU when the requested execution provider cannot start; false makes startup fail instead. */
+    @WithDefault("true")
+    boolean fallbackToCpu();
 
     @WithDefault("64")
     int maxTexts();
@@ -47,6 +62,13 @@ public interface EmbeddingConfig {
     /** Padded tokens (texts x longest text) per model call, like TEI's max-batch-tokens. */
     @WithDefault("16384")
     int maxBatchTokens();
+
+    /**
+     * Share of a model call's padded tokens that may be padding (0 to 0.99): texts are sorted by length and a
+     * call is cut before a longer text would pad the others beyond this.
+     */
+    @WithDefault("0.3")
+    double maxPaddingFraction();
 
     /** How long the first request of a batch waits for others to join, in microseconds. */
     @WithDefault("2000")

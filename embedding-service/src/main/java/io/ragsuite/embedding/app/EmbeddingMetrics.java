@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.ragsuite.embedding.core.EmbeddingEngine;
 import io.ragsuite.embedding.core.EmbeddingResult;
+import io.ragsuite.embedding.core.OrtRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -32,6 +33,17 @@ public class EmbeddingMetrics {
     /** Exposes the number of texts waiting to be batched. */
     public void watchQueue(Supplier<Number> depth) {
         Gauge.builder("rag.embedding.queue.depth", depth).description("Texts waiting to be batched").register(registry);
+    }
+
+    /**
+     * {@code rag_embedding_execution_provider{model, provider, requested}} = 1 for the provider a model runs
+     * on, so a dashboard shows a GPU deployment that silently fell back to CPU.
+     */
+    public void executionProvider(String model, OrtRuntime.ProviderChoice choice) {
+        Gauge.builder("rag.embedding.execution.provider", () -> 1)
+                .description("Execution provider a model runs on (value is always 1)")
+                .tag("model", model).tag("provider", choice.active().label())
+                .tag("requested", choice.requested().label()).register(registry);
     }
 
     public EmbeddingEngine.BatchObserver batchObserver() {

@@ -6,6 +6,8 @@ import io.ragsuite.embedding.core.EmbeddingEngine;
 import io.ragsuite.embedding.core.EmbeddingLimits;
 import io.ragsuite.embedding.core.EmbeddingModel;
 import io.ragsuite.embedding.core.ModelSource;
+import io.ragsuite.embedding.core.OnnxEmbeddingModel;
+import io.ragsuite.embedding.core.OrtRuntime;
 import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
 import io.ragsuite.support.concurrent.BackgroundLoad;
 import io.ragsuite.support.health.GrpcServingStatus;
@@ -55,17 +57,31 @@ public class ModelLoader {
             sources.addAll(ModelSource.scan(config.modelRepository().get()));
         }
         ClassLoader resources = Thread.currentThread().getContextClassLoader();
+        // Each worker runs its own model calls; giving each a share of the cores (rather than ONNX Runtime's
+        // default of all cores per call) avoids oversubscription, measured in bench/embedding.
+        int threads = config.threads() > 0 ? config.threads()
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, config.workers()));
+        OrtRuntime runtime = new OrtRuntime(threads,
+                OrtRuntime.ExecutionProvider.parse(config.executionProvider()), config.cudaDeviceId(),
+                config.fallbackToCpu());
         List<EmbeddingModel> models = new ArrayList<>();
         try {
             for (ModelSource source : sources) {
-                EmbeddingModel model = source.load(resources, config.threads());
+                OnnxEmbeddingModel model = source.load(resources, runtime);
                 models.add(model);
-                LOG.infof("model %s: dimension %d, %s pooling, max %d tokens, %s", model.spec().name(),
+                OrtRuntime.ProviderChoice provider = model.provider();
+                if (provider.fellBack()) {
+                    LOG.warnf("model %s: execution provider %s requested but running on %s: %s",
+                            model.spec().name(), provider.requested().label(), provider.active().label(),
+                            provider.fallbackReason());
+                }
+                metrics.executionProvider(model.spec().name(), provider);
+                LOG.infof("model %s: dimension %d, %s pooling, max %d tokens, %s, on %s", model.spec().name(),
                         model.dimension(), model.spec().pooling(), model.spec().maxTokens(),
-                        source.folder() == null ? "built in" : source.folder());
+                        source.folder() == null ? "built in" : source.folder(), model.backend());
             }
             return new EmbeddingEngine(models, config.defaultModel(), new EmbeddingLimits(config.maxTexts(),
-                    config.maxTextChars(), config.workers(), config.maxBatchTexts(), config.maxBatchTokens(),
+                    config.maxTextChars(), config.workers(), config.maxBatchTexts(), config.maxBatchTokens(), config.maxPaddingFraction(),
                     config.batchDelayMicros(), config.maxQueuedTexts()), metrics.batchObserver());
         } catch (Exception | LinkageError e) {
             models.forEach(EmbeddingModel::close);

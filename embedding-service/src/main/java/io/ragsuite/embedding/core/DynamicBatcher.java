@@ -13,9 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Dynamic batching across concurrent requests for one model, in the manner of TEI and Triton: worker
  * threads take the oldest waiting request, then keep gathering requests until the batch holds
- * {@code maxBatchTexts} texts or {@code maxDelayMicros} has passed since the first one arrived. The texts of
+ * {@code maxBatchTexts} texts (or, with a backlog, its fair share among the workers) or
+ * {@code maxDelayMicros} has passed since the first one arrived. Each request is answered as soon as its
+ * own texts are done. The texts of
  * the gathered requests are tokenized together, sorted by length and cut into model calls of at most
- * {@code maxBatchTokens} padded tokens, so short texts are not padded to the length of long ones.
+ * {@code maxBatchTokens} padded tokens and at most {@code maxPaddingFraction} padding, so short texts are not
+ * padded to the length of long ones: on CPU a padding token costs as much as a real one, and the gain from
+ * a larger call is smaller than the cost of padding it (see bench/embedding).
  *
  * <p>The waiting line is bounded in texts: a request that would overflow it fails at once with
  * RESOURCE_EXHAUSTED. One request's failure (a text over the token limit with truncation off) fails that
@@ -23,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class DynamicBatcher implements AutoCloseable {
     /** Settings of the batcher; see the class docs. */
-    record Settings(int workers, int maxBatchTexts, int maxBatchTokens, long maxDelayMicros, int maxQueuedTexts) {
+    record Settings(int workers, int maxBatchTexts, int maxBatchTokens, double maxPaddingFraction, long maxDelayMicros,
+            int maxQueuedTexts) {
     }
 
     /** Observes each model call, for metrics. */
@@ -96,10 +101,16 @@ final class DynamicBatcher implements AutoCloseable {
         List<Pending> batch = new ArrayList<>();
         batch.add(first);
         int texts = first.texts().size();
+        // With a backlog, take a fair share of it so that the other workers get work too instead of idling
+        // while this one computes everything; with none, wait up to the delay for a full batch.
+        int queued = queuedTexts.get();
+        int cap = queued > texts
+                ? Math.min(settings.maxBatchTexts(), Math.max(texts, ceilDiv(queued, settings.workers())))
+                : settings.maxBatchTexts();
         long deadline = first.enqueuedNanos() + settings.maxDelayMicros() * 1_000;
-        while (texts < settings.maxBatchTexts()) {
+        while (texts < cap) {
             Pending next = waiting.peek();
-            if (next != null && texts + next.texts().size() > settings.maxBatchTexts()) {
+            if (next != null && texts + next.texts().size() > cap) {
                 break; // would overflow the batch; it leads the next one
             }
             long left = deadline - System.nanoTime();
@@ -120,6 +131,10 @@ final class DynamicBatcher implements AutoCloseable {
             queuedTexts.addAndGet(-p.texts().size());
         }
         return batch;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     private record Slot(int request, int index, EmbeddingModel.TokenizedText tokens) {
@@ -158,44 +173,61 @@ final class DynamicBatcher implements AutoCloseable {
         slots.sort(Comparator.comparingInt(s -> s.tokens().length()));
 
         float[][][] vectors = new float[batch.size()][][];
-        for (int r = 0; r < batch.size(); r++) {
+        int[] missing = new int[batch.size()];
+        int[] firstSlot = new int[batch.size()];
+        for (int r = 0, at = 0; r < batch.size(); r++) {
             vectors[r] = new float[batch.get(r).texts().size()][];
+            missing[r] = rejected[r] ? 0 : batch.get(r).texts().size();
+            firstSlot[r] = at;
+            at += batch.get(r).texts().size();
         }
+        int textsPerCall = model.spec().maxTextsPerCall() > 0
+                ? Math.min(model.spec().maxTextsPerCall(), settings.maxBatchTexts()) : settings.maxBatchTexts();
         int from = 0;
         while (from < slots.size()) {
             // Sorted ascending, so the last text of a call is its longest: padded size = count * that length.
             int to = from + 1;
-            while (to < slots.size() && to - from < settings.maxBatchTexts()
-                    && (long) (to - from + 1) * slots.get(to).tokens().length() <= settings.maxBatchTokens()) {
+            long realTokens = slots.get(from).tokens().length();
+            while (to < slots.size() && to - from < textsPerCall) {
+                int length = slots.get(to).tokens().length();
+                long padded = (long) (to - from + 1) * length;
+                if (padded > settings.maxBatchTokens()
+                        || padded - (realTokens + length) > settings.maxPaddingFraction() * padded) {
+                    break;
+                }
+                realTokens += length;
                 to++;
             }
             List<Slot> call = slots.subList(from, to);
             float[][] out = model.embed(call.stream().map(Slot::tokens).toList());
             listener.onBatch(call.size(), call.size() * call.get(call.size() - 1).tokens().length());
+            long callEnd = System.nanoTime();
             for (int i = 0; i < call.size(); i++) {
-                vectors[call.get(i).request()][call.get(i).index()] = out[i];
+                int r = call.get(i).request();
+                vectors[r][call.get(i).index()] = out[i];
+                // A request is answered as soon as its last text is done, not when the whole batch is: its
+                // client can send the next request while the rest of the batch still runs.
+                if (--missing[r] == 0) {
+                    complete(batch.get(r), vectors[r], tokenized.subList(firstSlot[r],
+                            firstSlot[r] + batch.get(r).texts().size()), start, tokenizedAt, callEnd);
+                }
             }
             from = to;
         }
-        long end = System.nanoTime();
+    }
 
-        offset = 0;
-        for (int r = 0; r < batch.size(); r++) {
-            Pending p = batch.get(r);
-            int n = p.texts().size();
-            if (!rejected[r]) {
-                int[] counts = new int[n];
-                boolean[] truncated = new boolean[n];
-                for (int i = 0; i < n; i++) {
-                    counts[i] = tokenized.get(offset + i).length();
-                    truncated[i] = tokenized.get(offset + i).truncated();
-                }
-                p.result().complete(new EmbeddingResult(model.spec().name(), model.dimension(), vectors[r], counts,
-                        truncated, (start - p.enqueuedNanos()) / 1_000, (tokenizedAt - start) / 1_000,
-                        (end - tokenizedAt) / 1_000, (end - p.receivedNanos()) / 1_000));
-            }
-            offset += n;
+    private void complete(Pending p, float[][] vectors, List<EmbeddingModel.TokenizedText> tokens, long start,
+            long tokenizedAt, long end) {
+        int n = vectors.length;
+        int[] counts = new int[n];
+        boolean[] truncated = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            counts[i] = tokens.get(i).length();
+            truncated[i] = tokens.get(i).truncated();
         }
+        p.result().complete(new EmbeddingResult(model.spec().name(), model.dimension(), vectors, counts, truncated,
+                (start - p.enqueuedNanos()) / 1_000, (tokenizedAt - start) / 1_000, (end - tokenizedAt) / 1_000,
+                (end - p.receivedNanos()) / 1_000));
     }
 
     /** Stops taking work, lets the batches in progress finish, fails what still waits. */

@@ -40,7 +40,7 @@ public final class EmbeddingEngine implements AutoCloseable {
         this.defaultModel = defaultModel;
         this.limits = limits;
         DynamicBatcher.Settings settings = new DynamicBatcher.Settings(limits.workers(), limits.maxBatchTexts(),
-                limits.maxBatchTokens(), limits.batchDelayUs(), limits.maxQueuedTexts());
+                limits.maxBatchTokens(), limits.maxPaddingFraction(), limits.batchDelayUs(), limits.maxQueuedTexts());
         byName.forEach((name, model) -> batchers.put(name, new DynamicBatcher(model, settings, batches::onBatch)));
     }
 

@@ -23,13 +23,14 @@ public record ModelSource(ModelSpec spec, String onnxResource, String tokenizerR
 
     /** The models that ship inside the service, by name. */
     public static final Map<String, ModelSource> BUILTIN = Map.of(
-            "all-minilm-l6-v2", builtin("all-minilm-l6-v2", Pooling.MEAN, 256),
-            "all-minilm-l6-v2-q", builtin("all-minilm-l6-v2-q", Pooling.MEAN, 256),
-            "bge-small-en", builtin("bge-small-en", Pooling.CLS, 512));
+            "all-minilm-l6-v2", builtin("all-minilm-l6-v2", Pooling.MEAN, 256, 0),
+            // Dynamically quantized: one text per call keeps its vector independent of its batch neighbours.
+            "all-minilm-l6-v2-q", builtin("all-minilm-l6-v2-q", Pooling.MEAN, 256, 1),
+            "bge-small-en", builtin("bge-small-en", Pooling.CLS, 512, 0));
 
-    private static ModelSource builtin(String name, Pooling pooling, int maxTokens) {
-        return new ModelSource(new ModelSpec(name, pooling, true, maxTokens), name + ".onnx", name + "-tokenizer.json",
-                null, null);
+    private static ModelSource builtin(String name, Pooling pooling, int maxTokens, int maxTextsPerCall) {
+        return new ModelSource(new ModelSpec(name, pooling, true, maxTokens, maxTextsPerCall), name + ".onnx",
+                name + "-tokenizer.json", null, null);
     }
 
     /** Every model folder of a repository (sub-folders holding model.onnx), sorted by name. */
@@ -58,8 +59,10 @@ public record ModelSource(ModelSpec spec, String onnxResource, String tokenizerR
             Pooling pooling = Pooling.valueOf(p.getProperty("pooling", "mean").strip().toUpperCase(Locale.ROOT));
             boolean normalize = Boolean.parseBoolean(p.getProperty("normalize", "true").strip());
             int maxTokens = Integer.parseInt(p.getProperty("max_tokens", "256").strip());
+            int maxTextsPerCall = Integer.parseInt(p.getProperty("max_texts_per_call", "0").strip());
             String dim = p.getProperty("dimension");
-            return new ModelSource(new ModelSpec(name, pooling, normalize, maxTokens), null, null, folder,
+            return new ModelSource(new ModelSpec(name, pooling, normalize, maxTokens, maxTextsPerCall), null, null,
+                    folder,
                     dim == null ? null : Integer.parseInt(dim.strip()));
         } catch (IllegalArgumentException e) {
             throw new IOException("model folder " + folder + ": bad model.properties: " + e.getMessage(), e);
@@ -67,16 +70,16 @@ public record ModelSource(ModelSpec spec, String onnxResource, String tokenizerR
     }
 
     /** Loads the model with ONNX Runtime. */
-    public OnnxEmbeddingModel load(ClassLoader resources, int threads) throws Exception {
+    public OnnxEmbeddingModel load(ClassLoader resources, OrtRuntime runtime) throws Exception {
         OnnxEmbeddingModel model;
         if (folder != null) {
             try (InputStream tokenizer = Files.newInputStream(folder.resolve("tokenizer.json"))) {
-                model = OnnxEmbeddingModel.load(spec, Files.readAllBytes(folder.resolve("model.onnx")), tokenizer, threads);
+                model = OnnxEmbeddingModel.load(spec, Files.readAllBytes(folder.resolve("model.onnx")), tokenizer, runtime);
             }
         } else {
             try (InputStream onnx = resource(resources, onnxResource);
                     InputStream tokenizer = resource(resources, tokenizerResource)) {
-                model = OnnxEmbeddingModel.load(spec, onnx.readAllBytes(), tokenizer, threads);
+                model = OnnxEmbeddingModel.load(spec, onnx.readAllBytes(), tokenizer, runtime);
             }
         }
         if (expectedDimension != null && expectedDimension != model.dimension()) {

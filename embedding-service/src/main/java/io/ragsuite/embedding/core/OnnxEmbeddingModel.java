@@ -32,10 +32,12 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
     private final OrtSession session;
     private final boolean wantsTokenTypes;
     private final int dimension;
+    private final OrtRuntime.ProviderChoice provider;
 
     private OnnxEmbeddingModel(ModelSpec spec, HuggingFaceTokenizer tokenizer, OrtEnvironment environment,
-            OrtSession session) throws OrtException {
+            OrtSession session, OrtRuntime.ProviderChoice provider) throws OrtException {
         this.spec = spec;
+        this.provider = provider;
         this.tokenizer = tokenizer;
         this.environment = environment;
         this.session = session;
@@ -54,9 +56,9 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
      *
      * @param onnx          the ONNX graph, whose first output is the token embeddings [batch, seq, dim]
      * @param tokenizerJson a Hugging Face {@code tokenizer.json}
-     * @param threads       intra-op threads for ONNX Runtime; 0 lets it choose
+     * @param runtime       threads and execution provider for ONNX Runtime
      */
-    public static OnnxEmbeddingModel load(ModelSpec spec, byte[] onnx, InputStream tokenizerJson, int threads)
+    public static OnnxEmbeddingModel load(ModelSpec spec, byte[] onnx, InputStream tokenizerJson, OrtRuntime runtime)
             throws IOException, OrtException {
         HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of(
                 "addSpecialTokens", "true",
@@ -66,11 +68,9 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (threads > 0) {
-                options.setIntraOpNumThreads(threads);
-            }
+            OrtRuntime.ProviderChoice provider = runtime.configure(options);
             OrtSession session = env.createSession(onnx, options);
-            return new OnnxEmbeddingModel(spec, tokenizer, env, session);
+            return new OnnxEmbeddingModel(spec, tokenizer, env, session, provider);
         } catch (OrtException | RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -89,7 +89,12 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
 
     @Override
     public String backend() {
-        return "onnxruntime-cpu";
+        return "onnxruntime-" + provider.active().label();
+    }
+
+    /** The execution provider asked for and the one in use, with the reason when they differ. */
+    public OrtRuntime.ProviderChoice provider() {
+        return provider;
     }
 
     @Override

@@ -67,9 +67,9 @@ class DynamicBatchingTest {
         for (int i = 0; i < 24; i++) {
             texts.add("Sentence " + i + " about " + (i % 2 == 0 ? "databases and indexes" : "a cat on a very long and winding road"));
         }
-        try (EmbeddingEngine batched = engine(new EmbeddingLimits(64, 1000, 1, 64, 16384, 50_000, 1024),
+        try (EmbeddingEngine batched = engine(new EmbeddingLimits(64, 1000, 1, 64, 16384, 0.3, 50_000, 1024),
                 (n, tokens) -> calls.add(new int[] {n, tokens}));
-                EmbeddingEngine alone = engine(new EmbeddingLimits(64, 1000, 1, 1, 16384, 0, 1024), (n, t) -> { })) {
+                EmbeddingEngine alone = engine(new EmbeddingLimits(64, 1000, 1, 1, 16384, 0.3, 0, 1024), (n, t) -> { })) {
             List<CompletableFuture<EmbeddingResult>> futures = new ArrayList<>();
             for (int r = 0; r < 8; r++) {
                 futures.add(batched.embed(texts.subList(r * 3, r * 3 + 3), "", false));
@@ -93,7 +93,7 @@ class DynamicBatchingTest {
         for (int i = 0; i < 12; i++) {
             texts.add(i % 3 == 0 ? String.join(" ", Collections.nCopies(150, "long")) : "short " + i);
         }
-        try (EmbeddingEngine e = engine(new EmbeddingLimits(64, 10_000, 1, 64, 400, 0, 1024),
+        try (EmbeddingEngine e = engine(new EmbeddingLimits(64, 10_000, 1, 64, 400, 0.3, 0, 1024),
                 (n, tokens) -> calls.add(new int[] {n, tokens}))) {
             assertEquals(12, e.embed(texts, "", false).get(60, TimeUnit.SECONDS).vectors().length);
         }
@@ -105,7 +105,7 @@ class DynamicBatchingTest {
 
     @Test
     void aBadRequestFailsAloneAndAFullQueueRefusesAtOnce() throws Exception {
-        try (EmbeddingEngine e = engine(new EmbeddingLimits(64, 10_000, 1, 64, 16384, 50_000, 8), (n, t) -> { })) {
+        try (EmbeddingEngine e = engine(new EmbeddingLimits(64, 10_000, 1, 64, 16384, 0.3, 50_000, 8), (n, t) -> { })) {
             CompletableFuture<EmbeddingResult> tooLong = e.embed(List.of(String.join(" ", Collections.nCopies(400, "w"))), "", false);
             CompletableFuture<EmbeddingResult> fine = e.embed(List.of("fine"), "", false);
             ExecutionException failure = assertThrows(ExecutionException.class, () -> tooLong.get(60, TimeUnit.SECONDS));

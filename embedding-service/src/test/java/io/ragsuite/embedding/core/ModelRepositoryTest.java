@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @QuarkusTest
 class ModelRepositoryTest {
+    private static final OrtRuntime ONE_THREAD = new OrtRuntime(1, OrtRuntime.ExecutionProvider.CPU, 0, true);
+
     @TempDir
     Path repository;
 
@@ -47,7 +49,7 @@ class ModelRepositoryTest {
         assertEquals("mounted-minilm", spec.name());
         assertEquals(Pooling.MEAN, spec.pooling());
         assertEquals(128, spec.maxTokens());
-        try (EmbeddingModel model = sources.get(0).load(getClass().getClassLoader(), 1)) {
+        try (EmbeddingModel model = sources.get(0).load(getClass().getClassLoader(), ONE_THREAD)) {
             float[][] v = model.embed(model.tokenize(List.of("hello from a mounted folder")));
             assertEquals(384, v[0].length);
             double norm = 0;
@@ -63,10 +65,34 @@ class ModelRepositoryTest {
     void aWrongDimensionOrBadPropertiesAreRefused() throws Exception {
         modelFolder("wrong-dim", "dimension=768\n");
         IOException dim = assertThrows(IOException.class,
-                () -> ModelSource.scan(repository).get(0).load(getClass().getClassLoader(), 1));
+                () -> ModelSource.scan(repository).get(0).load(getClass().getClassLoader(), ONE_THREAD));
         assertTrue(dim.getMessage().contains("dimension=768"), dim.getMessage());
         modelFolder("bad-pooling", "pooling=max\n");
         IOException bad = assertThrows(IOException.class, () -> ModelSource.scan(repository));
         assertTrue(bad.getMessage().contains("bad model.properties"), bad.getMessage());
+    }
+
+    /** This build carries the CPU-only ONNX Runtime, so asking for CUDA must fall back and say why. */
+    @Test
+    void cudaRequestFallsBackToCpuWithReason() throws Exception {
+        modelFolder("gpu-wanted", "pooling=mean\n");
+        ModelSource source = ModelSource.scan(repository).get(0);
+        OrtRuntime cuda = new OrtRuntime(1, OrtRuntime.ExecutionProvider.CUDA, 0, true);
+        try (OnnxEmbeddingModel model = source.load(getClass().getClassLoader(), cuda)) {
+            assertEquals(OrtRuntime.ExecutionProvider.CUDA, model.provider().requested());
+            assertEquals(OrtRuntime.ExecutionProvider.CPU, model.provider().active());
+            assertTrue(model.provider().fellBack());
+            assertTrue(model.provider().fallbackReason().contains("no CUDA provider"),
+                    model.provider().fallbackReason());
+            assertEquals("onnxruntime-cpu", model.backend());
+            float[][] vectors = model.embed(model.tokenize(List.of("still works on CPU")));
+            assertEquals(1, vectors.length);
+            assertEquals(384, vectors[0].length);
+        }
+        OrtRuntime strict = new OrtRuntime(1, OrtRuntime.ExecutionProvider.CUDA, 0, false);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> source.load(getClass().getClassLoader(), strict));
+        assertTrue(e.getMessage().contains("CPU fallback is disabled"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> OrtRuntime.ExecutionProvider.parse("tpu"));
     }
 }
