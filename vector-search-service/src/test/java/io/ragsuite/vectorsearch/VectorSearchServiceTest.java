@@ -193,6 +193,38 @@ class VectorSearchServiceTest {
     }
 
     @Test
+    void quantizedCollectionOverGrpcAndRest() {
+        String name = unique("int8");
+        var info = grpc.createCollection(CreateCollectionRequest.newBuilder().setName(name).setDimension(2)
+                .setQuantization(io.ragsuite.api.v1.Quantization.QUANTIZATION_INT8)
+                .setHnsw(io.ragsuite.api.v1.HnswConfig.newBuilder().setEfSearch(50)).build());
+        assertEquals(io.ragsuite.api.v1.Quantization.QUANTIZATION_INT8, info.getQuantization());
+        assertEquals(50, info.getHnsw().getEfSearch());
+        grpc.upsert(UpsertRequest.newBuilder().setCollection(name)
+                .addPoints(point("a", "d", 1, 0)).addPoints(point("b", "d", 1, 1)).addPoints(point("c", "d", -1, 0)).build());
+        SearchResponse r = grpc.search(search(name, 3, 1, 0).setEfSearch(10).setMinScore(0.5f).build());
+        // Exact cosines after rescoring: a = 1, b = 0.7071; c (-1) is under min_score.
+        assertEquals(List.of("a", "b"), r.getResultsList().stream().map(h -> h.getPoint().getId()).toList());
+        assertEquals(0.70710677f, r.getResults(1).getScore(), 1e-5);
+        given().get("/v1/collections/" + name).then().statusCode(200)
+                .body("quantization", equalTo("int8")).body("hnsw.ef_search", equalTo(50));
+        given().contentType(ContentType.JSON).body("{\"vector\":[1,0],\"top_k\":3,\"min_score\":0.5,\"ef_search\":20}")
+                .post("/v1/collections/" + name + "/search").then().statusCode(200).body("results", hasSize(2));
+        problem(given().contentType(ContentType.JSON).body("{\"name\":\"q\",\"dimension\":2,\"quantization\":\"int3\"}")
+                .post("/v1/collections"), 400, "unknown quantization");
+        expect(Status.Code.INVALID_ARGUMENT, "ef_search", () -> grpc.search(search(name, 1, 1, 0).setEfSearch(-4).build()));
+        // Text only: BM25 ("text of <id>" is each point's text).
+        SearchResponse words = grpc.search(SearchRequest.newBuilder().setCollection(name).setTopK(3).setText("b").build());
+        assertEquals(List.of("b"), words.getResultsList().stream().map(h -> h.getPoint().getId()).toList());
+        // Vector and text: hybrid, fused by reciprocal rank (c: dense rank 3 + BM25 rank 1 beats b: dense rank 2).
+        given().contentType(ContentType.JSON).body("{\"vector\":[1,0],\"text\":\"c\",\"top_k\":3}")
+                .post("/v1/collections/" + name + "/search").then().statusCode(200)
+                .body("results.id", org.hamcrest.Matchers.contains("c", "a", "b"));
+        problem(given().contentType(ContentType.JSON).body("{\"vector\":[1,0],\"top_k\":3,\"mode\":\"bm25\"}")
+                .post("/v1/collections/" + name + "/search"), 400, "needs a query text");
+    }
+
+    @Test
     void healthAndMetrics() {
         assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
         given().get("/q/metrics").then().statusCode(200).body(containsString("rag_vector_collections"));

@@ -15,6 +15,7 @@ public class StoreMetrics {
     private final StoreHolder holder;
     private final MultiGauge points;
     private final MultiGauge diskBytes;
+    private final MultiGauge indexParts;
 
     public StoreMetrics(StoreHolder holder, MeterRegistry registry) {
         this.holder = holder;
@@ -22,6 +23,10 @@ public class StoreMetrics {
                 .register(registry);
         this.diskBytes = MultiGauge.builder("rag.vector.collection.disk").baseUnit("bytes")
                 .description("Index size on disk per collection").register(registry);
+        this.indexParts = MultiGauge.builder("rag.vector.collection.index").baseUnit("bytes")
+                .description("Index bytes per collection and part: raw_vectors, quantized_vectors, graph, other. "
+                        + "A search keeps quantized_vectors (or raw_vectors when not quantized) and graph hot")
+                .register(registry);
         Gauge.builder("rag.vector.collections", holder, h -> h.ready() ? h.store().list().size() : 0)
                 .description("Open collections").register(registry);
     }
@@ -36,5 +41,8 @@ public class StoreMetrics {
                 .toList(), true);
         diskBytes.register(all.stream().map(c -> MultiGauge.Row.of(Tags.of("collection", c.spec().name()),
                 c.diskBytes())).toList(), true);
+        indexParts.register(all.stream().flatMap(c -> c.indexBytesByPart().entrySet().stream()
+                .map(e -> MultiGauge.Row.of(Tags.of("collection", c.spec().name(), "part", e.getKey()), e.getValue())))
+                .toList(), true);
     }
 }

@@ -126,6 +126,8 @@ public final class CollectionStore implements AutoCloseable {
         p.setProperty("metric", spec.metric().name());
         p.setProperty("hnsw.m", Integer.toString(spec.m()));
         p.setProperty("hnsw.ef_construction", Integer.toString(spec.efConstruction()));
+        p.setProperty("hnsw.ef_search", Integer.toString(spec.efSearch()));
+        p.setProperty("quantization", spec.quantization().name());
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             p.store(w, "collection spec; written once at creation");
         }
@@ -141,7 +143,10 @@ public final class CollectionStore implements AutoCloseable {
         }
         return new CollectionSpec(p.getProperty("name"), Integer.parseInt(p.getProperty("dimension")),
                 Metric.valueOf(p.getProperty("metric")), Integer.parseInt(p.getProperty("hnsw.m")),
-                Integer.parseInt(p.getProperty("hnsw.ef_construction")));
+                Integer.parseInt(p.getProperty("hnsw.ef_construction")),
+                // Collections created before these settings existed get their defaults.
+                Integer.parseInt(p.getProperty("hnsw.ef_search", Integer.toString(CollectionSpec.DEFAULT_EF_SEARCH))),
+                Quantization.valueOf(p.getProperty("quantization", Quantization.NONE.name())));
     }
 
     private static void fsync(Path dir) throws IOException {

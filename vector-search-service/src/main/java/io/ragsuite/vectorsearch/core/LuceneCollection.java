@@ -14,12 +14,12 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene103.Lucene103Codec;
-import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexableField;
@@ -27,6 +27,7 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.RescoreTopNQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermInSetQuery;
@@ -57,7 +58,7 @@ public final class LuceneCollection implements AutoCloseable {
         this.spec = spec;
         this.limits = limits;
         this.directory = FSDirectory.open(indexDir);
-        this.hnsw = new Lucene99HnswVectorsFormat(spec.m(), spec.efConstruction());
+        this.hnsw = spec.quantization().format(spec.m(), spec.efConstruction());
         openWriter();
     }
 
@@ -68,7 +69,7 @@ public final class LuceneCollection implements AutoCloseable {
     }
 
     private IndexWriter newWriter() throws IOException {
-        IndexWriterConfig config = new IndexWriterConfig()
+        IndexWriterConfig config = new IndexWriterConfig(LuceneQueries.ANALYZER)
                 // The per-field format name is written into each segment, so the default codec reads it back.
                 .setCodec(new Lucene103Codec() {
                     @Override
@@ -77,10 +78,20 @@ public final class LuceneCollection implements AutoCloseable {
                     }
                 })
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                // One file per index part (no compound files), so memory/disk per part is measurable and
+                // the OS page cache holds just the parts searches touch (graph, quantized vectors).
+                .setUseCompoundFile(false)
+                .setMergePolicy(noCompoundFiles())
                 .setCommitOnClose(false);
         IndexWriter w = new IndexWriter(directory, config);
         w.commit();
         return w;
+    }
+
+    private static org.apache.lucene.index.MergePolicy noCompoundFiles() {
+        org.apache.lucene.index.TieredMergePolicy policy = new org.apache.lucene.index.TieredMergePolicy();
+        policy.setNoCFSRatio(0.0);
+        return policy;
     }
 
     public CollectionSpec spec() {
@@ -163,18 +174,117 @@ public final class LuceneCollection implements AutoCloseable {
 
     /** The top_k nearest points to {@code vector} among those matching {@code filter}, best first. */
     public List<ScoredPoint> search(float[] vector, int topK, MetadataFilter filter, boolean withVectors) {
-        Require.inRange(topK, 1, limits.maxTopK(), "top_k");
-        float[] query = checkVector(vector, "vector");
-        Query filterQuery = LuceneQueries.toQuery(filter);
+        return search(SearchQuery.dense(vector, topK).withFilter(filter).withVectors(withVectors));
+    }
+
+    /**
+     * Dense, BM25 or hybrid search (see {@link SearchQuery}), best first. Dense scores are in the metric's
+     * terms, BM25 scores are Lucene's BM25, hybrid scores are the fused reciprocal-rank scores.
+     */
+    public List<ScoredPoint> search(SearchQuery q) {
+        Require.inRange(q.topK(), 1, limits.maxTopK(), "top_k");
+        int ef = q.efSearch() == 0 ? spec.efSearch()
+                : Require.inRange(q.efSearch(), 1, CollectionSpec.MAX_EF, "ef_search");
+        Require.that(q.minScore() == null || Float.isFinite(q.minScore()), "min_score must be a finite number");
+        Require.that(q.denseWeight() >= 0 && q.bm25Weight() >= 0 && Float.isFinite(q.denseWeight())
+                && Float.isFinite(q.bm25Weight()), "weights must be finite and >= 0");
+        SearchQuery.Mode mode = q.effectiveMode();
+        Query filterQuery = LuceneQueries.toQuery(q.filter());
+        Query dense = null;
+        if (mode != SearchQuery.Mode.BM25) {
+            float[] vector = checkVector(q.vector(), "vector");
+            int candidates = Math.max(ef, q.topK() * spec.quantization().oversample());
+            Query knn = new KnnFloatVectorQuery(LuceneQueries.VECTOR, vector, candidates, filterQuery);
+            // Quantized graphs rank by approximate scores; re-rank the candidates by the full-precision
+            // vectors (kept by every quantized format) so results and their scores are exact.
+            int keep = mode == SearchQuery.Mode.HYBRID ? Math.max(ef, q.topK()) : q.topK();
+            dense = spec.quantization() == Quantization.NONE ? knn
+                    : RescoreTopNQuery.createFullPrecisionRescorerQuery(knn, vector, LuceneQueries.VECTOR, keep);
+        }
+        Query bm25 = null;
+        if (mode != SearchQuery.Mode.DENSE) {
+            Require.that(q.text() != null && !q.text().isBlank(), mode.name().toLowerCase(java.util.Locale.ROOT)
+                    + " search needs a query text");
+            Require.maxLength(q.text(), limits.maxTextChars(), "text");
+            bm25 = LuceneQueries.textQuery(q.text(), filterQuery);
+        }
+        Query denseQuery = dense;
+        Query textQuery = bm25;
+        int window = Math.max(ef, q.topK());
         return withSearcher(searcher -> {
-            TopDocs top = searcher.search(new KnnFloatVectorQuery(LuceneQueries.VECTOR, query, topK, filterQuery), topK);
-            List<ScoredPoint> out = new ArrayList<>(top.scoreDocs.length);
-            for (ScoreDoc sd : top.scoreDocs) {
-                Point p = fromDocument(searcher.storedFields().document(sd.doc), withVectors);
-                out.add(new ScoredPoint(p, spec.metric().fromLuceneScore(sd.score)));
+            List<Ranked> ranked = switch (mode) {
+                case DENSE -> scored(searcher.search(denseQuery, q.topK()), true);
+                // No term of the text in the index: nothing matches, which is an empty answer, not an error.
+                case BM25 -> textQuery == null ? List.of() : scored(searcher.search(textQuery, q.topK()), false);
+                case HYBRID -> fuse(scored(searcher.search(denseQuery, window), true),
+                        textQuery == null ? List.of() : scored(searcher.search(textQuery, window), false),
+                        q.denseWeight() == 0 ? 1 : q.denseWeight(), q.bm25Weight() == 0 ? 1 : q.bm25Weight(), q.topK());
+            };
+            List<ScoredPoint> out = new ArrayList<>(ranked.size());
+            boolean lowerIsBetter = mode == SearchQuery.Mode.DENSE && spec.metric() == Metric.L2;
+            for (Ranked r : ranked) {
+                if (q.minScore() != null && (lowerIsBetter ? r.score() > q.minScore() : r.score() < q.minScore())) {
+                    break; // best first: every later one misses too
+                }
+                out.add(new ScoredPoint(fromDocument(searcher.storedFields().document(r.doc()), q.withVectors()),
+                        r.score()));
             }
             return out;
         });
+    }
+
+    private record Ranked(int doc, float score) {
+    }
+
+    private List<Ranked> scored(TopDocs top, boolean dense) {
+        List<Ranked> out = new ArrayList<>(top.scoreDocs.length);
+        for (ScoreDoc sd : top.scoreDocs) {
+            out.add(new Ranked(sd.doc, dense ? spec.metric().fromLuceneScore(sd.score) : sd.score));
+        }
+        return out;
+    }
+
+    /** Reciprocal rank fusion of two best-first lists; ties keep the dense order. */
+    private static List<Ranked> fuse(List<Ranked> dense, List<Ranked> bm25, float denseWeight, float bm25Weight,
+            int topK) {
+        Map<Integer, Float> fused = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < dense.size(); i++) {
+            fused.merge(dense.get(i).doc(), denseWeight / (SearchQuery.RRF_K + i + 1), Float::sum);
+        }
+        for (int i = 0; i < bm25.size(); i++) {
+            fused.merge(bm25.get(i).doc(), bm25Weight / (SearchQuery.RRF_K + i + 1), Float::sum);
+        }
+        return fused.entrySet().stream()
+                .sorted(Map.Entry.<Integer, Float>comparingByValue().reversed())
+                .limit(topK).map(e -> new Ranked(e.getKey(), e.getValue())).toList();
+    }
+
+    /** Bytes on disk per part of the vector index: raw vectors, quantized vectors, graph, everything else. */
+    public Map<String, Long> indexBytesByPart() {
+        return read(() -> {
+            Map<String, Long> parts = new java.util.TreeMap<>();
+            for (String file : directory.listAll()) {
+                String part = partOf(file);
+                try {
+                    parts.merge(part, directory.fileLength(file), Long::sum);
+                } catch (IOException e) {
+                    // Removed by a concurrent merge; it no longer counts.
+                }
+            }
+            return parts;
+        });
+    }
+
+    /** Lucene file extensions: .vec raw floats, .veq scalar-quantized, .veb binary-quantized, .vex graph. */
+    static String partOf(String file) {
+        int dot = file.lastIndexOf('.');
+        String ext = dot < 0 ? "" : file.substring(dot + 1);
+        return switch (ext) {
+            case "vec" -> "raw_vectors";
+            case "veq", "veb" -> "quantized_vectors";
+            case "vex" -> "graph";
+            default -> "other";
+        };
     }
 
     private Query idsQuery(List<String> ids) {
@@ -194,6 +304,9 @@ public final class LuceneCollection implements AutoCloseable {
         doc.add(new KnnFloatVectorField(LuceneQueries.VECTOR, indexed, spec.metric().lucene()));
         doc.add(new StoredField(LuceneQueries.RAW_VECTOR, encode(p.vector())));
         doc.add(new StoredField(LuceneQueries.TEXT, p.text()));
+        if (!p.text().isEmpty()) {
+            doc.add(new TextField(LuceneQueries.TEXT_BM25, p.text(), Field.Store.NO));
+        }
         for (Map.Entry<String, String> e : p.metadata().entrySet()) {
             String value = e.getValue() == null ? "" : e.getValue();
             Require.maxLength(value, 4096, where + ".metadata['" + e.getKey() + "']");

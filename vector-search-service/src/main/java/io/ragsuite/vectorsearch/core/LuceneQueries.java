@@ -2,6 +2,8 @@ package io.ragsuite.vectorsearch.core;
 
 import io.ragsuite.support.error.Require;
 import java.util.List;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -10,6 +12,7 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.QueryBuilder;
 
 /** Field names of the index layout and the translation of metadata filters into Lucene queries. */
 final class LuceneQueries {
@@ -17,6 +20,10 @@ final class LuceneQueries {
     static final String VECTOR = "_vector";
     static final String RAW_VECTOR = "_raw_vector";
     static final String TEXT = "_text";
+    /** The text again, analysed for BM25 (not stored). */
+    static final String TEXT_BM25 = "_text_bm25";
+    /** English stemming and stop words for BM25; the same analyser indexes and parses queries. */
+    static final Analyzer ANALYZER = new EnglishAnalyzer();
     /** Metadata key k is indexed (for filters) and stored (for results) as field "m." + k. */
     static final String META_PREFIX = "m.";
     static final int MAX_KEY_CHARS = 128;
@@ -29,6 +36,23 @@ final class LuceneQueries {
         Require.nonBlank(key, "metadata key");
         Require.maxLength(key, MAX_KEY_CHARS, "metadata key");
         return META_PREFIX + key;
+    }
+
+    /**
+     * BM25 query for free text: the analysed terms of {@code text}, any of them matching (no query syntax, so
+     * user text cannot inject operators), restricted by {@code filter}. Null when the text has no term left
+     * after analysis (only stop words or punctuation).
+     */
+    static Query textQuery(String text, Query filter) {
+        Query terms = new QueryBuilder(ANALYZER).createBooleanQuery(TEXT_BM25, text);
+        if (terms == null) {
+            return null;
+        }
+        if (filter == null) {
+            return terms;
+        }
+        return new BooleanQuery.Builder().add(terms, BooleanClause.Occur.MUST).add(filter, BooleanClause.Occur.FILTER)
+                .build();
     }
 
     /** The query for a filter, or null when the filter accepts everything. */

@@ -10,6 +10,9 @@ import io.ragsuite.vectorsearch.core.LuceneCollection;
 import io.ragsuite.vectorsearch.core.MetadataFilter;
 import io.ragsuite.vectorsearch.core.Metric;
 import io.ragsuite.vectorsearch.core.Point;
+import io.ragsuite.vectorsearch.core.Quantization;
+import io.ragsuite.vectorsearch.core.SearchQuery;
+import io.ragsuite.api.v1.SearchRequest;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -35,10 +38,44 @@ final class ProtoMapping {
         };
     }
 
+    static Quantization quantization(io.ragsuite.api.v1.Quantization q) {
+        return switch (q) {
+            case QUANTIZATION_UNSPECIFIED, QUANTIZATION_NONE -> Quantization.NONE;
+            case QUANTIZATION_INT8 -> Quantization.INT8;
+            case QUANTIZATION_INT4 -> Quantization.INT4;
+            case QUANTIZATION_BINARY -> Quantization.BINARY;
+            case UNRECOGNIZED -> throw ServiceException.invalid("unknown quantization");
+        };
+    }
+
+    static io.ragsuite.api.v1.Quantization quantization(Quantization q) {
+        return switch (q) {
+            case NONE -> io.ragsuite.api.v1.Quantization.QUANTIZATION_NONE;
+            case INT8 -> io.ragsuite.api.v1.Quantization.QUANTIZATION_INT8;
+            case INT4 -> io.ragsuite.api.v1.Quantization.QUANTIZATION_INT4;
+            case BINARY -> io.ragsuite.api.v1.Quantization.QUANTIZATION_BINARY;
+        };
+    }
+
+    static SearchQuery query(SearchRequest r) {
+        SearchQuery.Mode mode = switch (r.getMode()) {
+            case SEARCH_MODE_UNSPECIFIED -> null;
+            case SEARCH_MODE_DENSE -> SearchQuery.Mode.DENSE;
+            case SEARCH_MODE_BM25 -> SearchQuery.Mode.BM25;
+            case SEARCH_MODE_HYBRID -> SearchQuery.Mode.HYBRID;
+            case UNRECOGNIZED -> throw ServiceException.invalid("unknown search mode");
+        };
+        return new SearchQuery(r.getVectorCount() == 0 ? null : ProtoFloats.toArray(r.getVectorList()), r.getText(),
+                r.getTopK(), r.hasFilter() ? filter(r.getFilter()) : null, r.getWithVectors(), r.getEfSearch(),
+                r.hasMinScore() ? r.getMinScore() : null, mode, r.getDenseWeight(), r.getBm25Weight());
+    }
+
     static CollectionInfo info(LuceneCollection c) {
         return CollectionInfo.newBuilder().setName(c.spec().name()).setDimension(c.spec().dimension())
                 .setMetric(metric(c.spec().metric()))
-                .setHnsw(HnswConfig.newBuilder().setM(c.spec().m()).setEfConstruction(c.spec().efConstruction()))
+                .setHnsw(HnswConfig.newBuilder().setM(c.spec().m()).setEfConstruction(c.spec().efConstruction())
+                        .setEfSearch(c.spec().efSearch()))
+                .setQuantization(quantization(c.spec().quantization()))
                 .setPointCount(c.count()).build();
     }
 

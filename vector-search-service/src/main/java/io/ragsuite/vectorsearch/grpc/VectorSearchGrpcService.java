@@ -49,7 +49,8 @@ public class VectorSearchGrpcService implements VectorSearchService {
         return call(() -> {
             CollectionStore store = holder.store();
             CollectionSpec spec = CollectionSpec.of(r.getName(), r.getDimension(), ProtoMapping.metric(r.getMetric()),
-                    r.getHnsw().getM(), r.getHnsw().getEfConstruction(), store.limits().maxDimension());
+                    r.getHnsw().getM(), r.getHnsw().getEfConstruction(), r.getHnsw().getEfSearch(),
+                    ProtoMapping.quantization(r.getQuantization()), store.limits().maxDimension());
             return ProtoMapping.info(store.create(spec));
         });
     }
@@ -106,8 +107,7 @@ public class VectorSearchGrpcService implements VectorSearchService {
         return call(() -> {
             long start = System.nanoTime();
             LuceneCollection c = holder.store().get(r.getCollection());
-            var hits = c.search(ProtoFloats.toArray(r.getVectorList()), r.getTopK(),
-                    r.hasFilter() ? ProtoMapping.filter(r.getFilter()) : null, r.getWithVectors());
+            var hits = c.search(ProtoMapping.query(r));
             long us = (System.nanoTime() - start) / 1_000;
             SearchResponse.Builder out = SearchResponse.newBuilder()
                     .setTiming(StageTiming.newBuilder().setComputeUs(us).setTotalUs(us));

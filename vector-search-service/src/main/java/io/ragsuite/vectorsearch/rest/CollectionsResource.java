@@ -9,6 +9,8 @@ import io.ragsuite.vectorsearch.core.LuceneCollection;
 import io.ragsuite.vectorsearch.core.MetadataFilter;
 import io.ragsuite.vectorsearch.core.Metric;
 import io.ragsuite.vectorsearch.core.Point;
+import io.ragsuite.vectorsearch.core.Quantization;
+import io.ragsuite.vectorsearch.core.SearchQuery;
 import io.ragsuite.vectorsearch.core.ScoredPoint;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -38,17 +40,19 @@ public class CollectionsResource {
         this.holder = holder;
     }
 
-    public record Hnsw(int m, int efConstruction) {
+    public record Hnsw(int m, int efConstruction, int efSearch) {
     }
 
-    public record CreateBody(String name, int dimension, String metric, Hnsw hnsw) {
+    /** {@code quantization}: none (default), int8, int4 or binary. */
+    public record CreateBody(String name, int dimension, String metric, Hnsw hnsw, String quantization) {
     }
 
-    public record CollectionReply(String name, int dimension, String metric, Hnsw hnsw, long pointCount) {
+    public record CollectionReply(String name, int dimension, String metric, Hnsw hnsw, String quantization,
+            long pointCount) {
         static CollectionReply of(LuceneCollection c) {
             CollectionSpec s = c.spec();
             return new CollectionReply(s.name(), s.dimension(), s.metric().name().toLowerCase(Locale.ROOT),
-                    new Hnsw(s.m(), s.efConstruction()), c.count());
+                    new Hnsw(s.m(), s.efConstruction(), s.efSearch()), s.quantization().label(), c.count());
         }
     }
 
@@ -97,7 +101,21 @@ public class CollectionsResource {
     public record IdsBody(List<String> ids, Boolean withVectors, FilterBody filter) {
     }
 
-    public record SearchBody(float[] vector, int topK, FilterBody filter, Boolean withVectors) {
+    /** {@code mode}: dense, bm25 or hybrid; omitted, it follows from which of vector and text are given. */
+    public record SearchBody(float[] vector, String text, int topK, FilterBody filter, Boolean withVectors,
+            int efSearch, Float minScore, String mode, float denseWeight, float bm25Weight) {
+        SearchQuery toQuery() {
+            SearchQuery.Mode m = null;
+            if (mode != null) {
+                try {
+                    m = SearchQuery.Mode.valueOf(mode.strip().toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw ServiceException.invalid("mode must be one of dense, bm25, hybrid; got '" + mode + "'");
+                }
+            }
+            return new SearchQuery(vector, text, topK, filter == null ? null : filter.toFilter(),
+                    Boolean.TRUE.equals(withVectors), efSearch, minScore, m, denseWeight, bm25Weight);
+        }
     }
 
     public record Hit(String id, float score, String text, Map<String, String> metadata, float[] vector) {
@@ -125,9 +143,9 @@ public class CollectionsResource {
         } catch (IllegalArgumentException e) {
             throw ServiceException.invalid("metric must be one of cosine, dot, l2; got '" + body.metric() + "'");
         }
-        Hnsw hnsw = body.hnsw() == null ? new Hnsw(0, 0) : body.hnsw();
+        Hnsw hnsw = body.hnsw() == null ? new Hnsw(0, 0, 0) : body.hnsw();
         CollectionSpec spec = CollectionSpec.of(body.name(), body.dimension(), metric, hnsw.m(), hnsw.efConstruction(),
-                store().limits().maxDimension());
+                hnsw.efSearch(), Quantization.parse(body.quantization()), store().limits().maxDimension());
         return Response.status(Response.Status.CREATED).entity(CollectionReply.of(store().create(spec))).build();
     }
 
@@ -181,8 +199,7 @@ public class CollectionsResource {
     public Map<String, List<Hit>> search(@PathParam("name") String name, SearchBody body) {
         LuceneCollection c = store().get(name);
         body(body);
-        var hits = c.search(body.vector(), body.topK(), body.filter() == null ? null : body.filter().toFilter(),
-                Boolean.TRUE.equals(body.withVectors()));
+        var hits = c.search(body.toQuery());
         return Map.of("results", hits.stream().map(Hit::of).toList());
     }
 }

@@ -41,7 +41,7 @@ class CollectionStoreTest {
             points.add(new Point("p" + i, random(rnd, 16), "text " + i, Map.of("parity", i % 2 == 0 ? "even" : "odd")));
         }
         try (CollectionStore store = new CollectionStore(dir, LIMITS)) {
-            store.create(CollectionSpec.of("c", 16, Metric.COSINE, 0, 0, 4096)).upsert(points);
+            store.create(CollectionSpec.of("c", 16, Metric.COSINE, 0, 0, 0, null, 4096)).upsert(points);
         }
         try (CollectionStore reopened = new CollectionStore(dir, LIMITS)) {
             LuceneCollection c = reopened.get("c");
@@ -67,7 +67,7 @@ class CollectionStoreTest {
     void filtersRestrictTheGraphSearch() throws Exception {
         Random rnd = new Random(1);
         try (CollectionStore store = new CollectionStore(dir, LIMITS)) {
-            LuceneCollection c = store.create(CollectionSpec.of("f", 8, Metric.L2, 0, 0, 4096));
+            LuceneCollection c = store.create(CollectionSpec.of("f", 8, Metric.L2, 0, 0, 0, null, 4096));
             List<Point> points = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
                 points.add(new Point("p" + i, random(rnd, 8), "", Map.of("bucket", Integer.toString(i % 4))));
@@ -93,7 +93,7 @@ class CollectionStoreTest {
     @Test
     void rejectedBatchesWriteNothing() throws Exception {
         try (CollectionStore store = new CollectionStore(dir, LIMITS)) {
-            LuceneCollection c = store.create(CollectionSpec.of("v", 3, Metric.COSINE, 0, 0, 4096));
+            LuceneCollection c = store.create(CollectionSpec.of("v", 3, Metric.COSINE, 0, 0, 0, null, 4096));
             ServiceException nan = assertThrows(ServiceException.class, () -> c.upsert(List.of(
                     new Point("ok", new float[] {1, 0, 0}, "", null),
                     new Point("bad", new float[] {1, Float.NaN, 0}, "", null))));
@@ -102,9 +102,9 @@ class CollectionStoreTest {
             assertThrows(ServiceException.class, () -> c.upsert(List.of(new Point("z", new float[] {0, 0, 0}, "", null))));
             assertEquals(0, c.count());
             assertEquals(ErrorKind.ALREADY_EXISTS, assertThrows(ServiceException.class,
-                    () -> store.create(CollectionSpec.of("v", 3, Metric.COSINE, 0, 0, 4096))).kind());
+                    () -> store.create(CollectionSpec.of("v", 3, Metric.COSINE, 0, 0, 0, null, 4096))).kind());
             assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(ServiceException.class,
-                    () -> CollectionSpec.of("../etc", 3, Metric.COSINE, 0, 0, 4096)).kind());
+                    () -> CollectionSpec.of("../etc", 3, Metric.COSINE, 0, 0, 0, null, 4096)).kind());
             assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(ServiceException.class,
                     () -> c.search(new float[] {1, 0, 0}, 101, null, false)).kind());
         }
@@ -113,8 +113,8 @@ class CollectionStoreTest {
     @Test
     void deletedCollectionsAreGoneAfterRestartAndLeftoversAreCleaned() throws Exception {
         try (CollectionStore store = new CollectionStore(dir, LIMITS)) {
-            store.create(CollectionSpec.of("gone", 3, Metric.DOT, 0, 0, 4096));
-            store.create(CollectionSpec.of("kept", 3, Metric.DOT, 0, 0, 4096));
+            store.create(CollectionSpec.of("gone", 3, Metric.DOT, 0, 0, 0, null, 4096));
+            store.create(CollectionSpec.of("kept", 3, Metric.DOT, 0, 0, 0, null, 4096));
             store.delete("gone");
         }
         Files.createDirectories(dir.resolve(".creating-half-made"));
@@ -137,5 +137,135 @@ class CollectionStoreTest {
             nb += b[i] * b[i];
         }
         return dot / Math.sqrt(na * nb);
+    }
+
+    /**
+     * Each quantization against brute force: the top 10 of clustered 64-d vectors must mostly agree with the
+     * exact top 10, and every returned score must be the exact full-precision cosine (rescoring), in order.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"NONE, 0.95", "INT8, 0.9", "INT4, 0.8", "BINARY, 0.7"})
+    void quantizedCollectionsRescoreToExactScores(Quantization quantization, double minRecall) throws Exception {
+        Random rnd = new Random(11);
+        int dim = 64;
+        List<float[]> centres = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            centres.add(random(rnd, dim));
+        }
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            float[] v = centres.get(i % centres.size()).clone();
+            for (int d = 0; d < dim; d++) {
+                v[d] += (float) (0.6 * rnd.nextGaussian());
+            }
+            points.add(new Point("p" + i, v, "", Map.of()));
+        }
+        String name = "q-" + quantization.label();
+        try (CollectionStore store = new CollectionStore(dir, LIMITS)) {
+            LuceneCollection c = store.create(CollectionSpec.of(name, dim, Metric.COSINE, 16, 100, 100, quantization, 4096));
+            for (int i = 0; i < points.size(); i += 1000) {
+                c.upsert(points.subList(i, i + 1000));
+            }
+        }
+        try (CollectionStore reopened = new CollectionStore(dir, LIMITS)) {
+            LuceneCollection c = reopened.get(name);
+            assertEquals(quantization, c.spec().quantization());
+            int found = 0;
+            int queries = 30;
+            for (int q = 0; q < queries; q++) {
+                float[] query = centres.get(q % centres.size()).clone();
+                for (int d = 0; d < dim; d++) {
+                    query[d] += (float) (0.6 * rnd.nextGaussian());
+                }
+                List<String> exact = points.stream()
+                        .sorted(Comparator.comparingDouble((Point p) -> -cosine(query, p.vector())))
+                        .limit(10).map(Point::id).toList();
+                List<ScoredPoint> hits = c.search(query, 10, null, false);
+                assertEquals(10, hits.size());
+                float previous = Float.MAX_VALUE;
+                for (ScoredPoint hit : hits) {
+                    int idx = Integer.parseInt(hit.point().id().substring(1));
+                    assertEquals(cosine(query, points.get(idx).vector()), hit.score(), 1e-4, "exact score after rescoring");
+                    assertTrue(hit.score() <= previous, "best first");
+                    previous = hit.score();
+                    if (exact.contains(hit.point().id())) {
+                        found++;
+                    }
+                }
+            }
+            double recall = found / (10.0 * queries);
+            System.out.printf("%s: recall@10 %.3f, index parts %s%n", quantization, recall, c.indexBytesByPart());
+            assertTrue(recall >= minRecall, quantization + " recall@10 " + recall);
+            Map<String, Long> parts = c.indexBytesByPart();
+            assertTrue(parts.getOrDefault("raw_vectors", 0L) >= 3000L * dim * Float.BYTES, parts.toString());
+            if (quantization != Quantization.NONE) {
+                assertTrue(parts.getOrDefault("quantized_vectors", 0L) < parts.get("raw_vectors") / 3, parts.toString());
+            }
+        }
+    }
+
+    @Test
+    void efSearchAndMinScoreShapeResults() throws Exception {
+        Random rnd = new Random(3);
+        try (CollectionStore store = new CollectionStore(dir, LIMITS)) {
+            LuceneCollection c = store.create(CollectionSpec.of("s", 8, Metric.COSINE, 0, 0, 0, null, 4096));
+            List<Point> points = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                points.add(new Point("p" + i, random(rnd, 8), "", Map.of()));
+            }
+            c.upsert(points);
+            float[] query = points.get(5).vector();
+            List<ScoredPoint> all = c.search(SearchQuery.dense(query, 50).withEfSearch(400));
+            assertEquals(50, all.size());
+            float cut = all.get(9).score();
+            List<ScoredPoint> above = c.search(SearchQuery.dense(query, 50).withEfSearch(400).withMinScore(cut));
+            assertEquals(all.stream().filter(h -> h.score() >= cut).count(), above.size());
+            assertTrue(above.stream().allMatch(h -> h.score() >= cut));
+            assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(ServiceException.class,
+                    () -> c.search(SearchQuery.dense(query, 5).withEfSearch(-1))).kind());
+            assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(ServiceException.class,
+                    () -> c.search(SearchQuery.dense(query, 5).withMinScore(Float.NaN))).kind());
+            assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(ServiceException.class,
+                    () -> CollectionSpec.of("odd", 7, Metric.COSINE, 0, 0, 0, Quantization.INT4, 4096)).kind());
+        }
+    }
+
+    /** BM25 finds by words (stemmed), hybrid fuses both rankings, filters apply to both sides. */
+    @Test
+    void bm25AndHybridSearch() throws Exception {
+        try (CollectionStore store = new CollectionStore(dir, LIMITS)) {
+            LuceneCollection c = store.create(CollectionSpec.of("h", 2, Metric.COSINE, 0, 0, 0, null, 4096));
+            c.upsert(List.of(
+                    new Point("cats", new float[] {1, 0}, "Cats are sleeping on the warm sofa", Map.of("lang", "en")),
+                    new Point("dogs", new float[] {0.9f, 0.1f}, "A dog barks at the postman", Map.of("lang", "en")),
+                    new Point("hash", new float[] {0, 1}, "A hash table maps keys to buckets", Map.of("lang", "en")),
+                    new Point("katze", new float[] {0.95f, 0.05f}, "Die Katze schläft auf dem Sofa", Map.of("lang", "de"))));
+            // "sleeps" matches "sleeping" through the English stemmer; stop words ("the") do not count.
+            List<ScoredPoint> words = c.search(SearchQuery.bm25("the cat sleeps", 3));
+            assertEquals("cats", words.get(0).point().id());
+            assertEquals(1, words.size(), "only one text holds cat/sleep");
+            assertEquals(List.of(), c.search(SearchQuery.bm25("the of and", 3)), "only stop words: no match");
+
+            // Dense alone ranks "katze" second (closest vector); hybrid lifts "hash" for its words.
+            float[] nearCats = {1, 0.02f};
+            List<String> dense = c.search(SearchQuery.dense(nearCats, 4)).stream().map(h -> h.point().id()).toList();
+            assertEquals(List.of("cats", "katze", "dogs", "hash"), dense);
+            List<ScoredPoint> hybrid = c.search(SearchQuery.hybrid(nearCats, "hash table keys", 4));
+            List<String> ids = hybrid.stream().map(h -> h.point().id()).toList();
+            assertTrue(ids.indexOf("hash") < ids.indexOf("katze"), "hybrid order " + ids);
+            // Fused scores: first dense rank 1 + no BM25 hit = 1/61; "hash" = 1/64 (dense rank 4) + 1/61.
+            ScoredPoint hash = hybrid.stream().filter(h -> h.point().id().equals("hash")).findFirst().orElseThrow();
+            assertEquals(1.0 / 64 + 1.0 / 61, hash.score(), 1e-6);
+            // Weights: a dense-only weighting gives the dense order back.
+            List<String> denseWeighted = c.search(SearchQuery.hybrid(nearCats, "hash table keys", 4).withWeights(1, 1e-6f))
+                    .stream().map(h -> h.point().id()).toList();
+            assertEquals(dense, denseWeighted);
+            // The filter applies to both sides.
+            MetadataFilter german = new MetadataFilter.Match("lang", Set.of("de"));
+            assertEquals(List.of("katze"), c.search(SearchQuery.hybrid(nearCats, "hash sofa", 4).withFilter(german))
+                    .stream().map(h -> h.point().id()).toList());
+            assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(ServiceException.class,
+                    () -> c.search(SearchQuery.bm25("", 3))).kind());
+        }
     }
 }

@@ -1,0 +1,70 @@
+package io.ragsuite.vectorsearch.core;
+
+/**
+ * One search. Dense search ranks by the vector, BM25 by the text, hybrid runs both and fuses the two
+ * rankings with reciprocal rank fusion: {@code score = sum_i w_i / (rrfK + rank_i)}, as Elasticsearch,
+ * OpenSearch and Qdrant do; only ranks count, so cosine and BM25 scales need not be comparable.
+ *
+ * @param vector      query vector (dense and hybrid)
+ * @param text        query text (BM25 and hybrid)
+ * @param topK        results wanted
+ * @param filter      metadata filter applied inside both searches, or null
+ * @param withVectors return stored vectors
+ * @param efSearch    HNSW candidate list size, 0 for the collection's default
+ * @param minScore    drop results under it (for dense L2: farther than it); in the score of the mode used
+ * @param mode        null infers it: both vector and text give HYBRID, otherwise the one given
+ * @param denseWeight weight of the dense ranking in hybrid fusion (0 means 1)
+ * @param bm25Weight  weight of the BM25 ranking in hybrid fusion (0 means 1)
+ */
+public record SearchQuery(float[] vector, String text, int topK, MetadataFilter filter, boolean withVectors,
+        int efSearch, Float minScore, Mode mode, float denseWeight, float bm25Weight) {
+
+    /** Reciprocal rank fusion constant; 60 is the value of the original paper (Cormack et al., 2009). */
+    public static final int RRF_K = 60;
+
+    public enum Mode {
+        DENSE, BM25, HYBRID
+    }
+
+    public static SearchQuery dense(float[] vector, int topK) {
+        return new SearchQuery(vector, null, topK, null, false, 0, null, Mode.DENSE, 0, 0);
+    }
+
+    public static SearchQuery bm25(String text, int topK) {
+        return new SearchQuery(null, text, topK, null, false, 0, null, Mode.BM25, 0, 0);
+    }
+
+    public static SearchQuery hybrid(float[] vector, String text, int topK) {
+        return new SearchQuery(vector, text, topK, null, false, 0, null, Mode.HYBRID, 0, 0);
+    }
+
+    public SearchQuery withFilter(MetadataFilter f) {
+        return new SearchQuery(vector, text, topK, f, withVectors, efSearch, minScore, mode, denseWeight, bm25Weight);
+    }
+
+    public SearchQuery withVectors(boolean with) {
+        return new SearchQuery(vector, text, topK, filter, with, efSearch, minScore, mode, denseWeight, bm25Weight);
+    }
+
+    public SearchQuery withEfSearch(int ef) {
+        return new SearchQuery(vector, text, topK, filter, withVectors, ef, minScore, mode, denseWeight, bm25Weight);
+    }
+
+    public SearchQuery withMinScore(Float min) {
+        return new SearchQuery(vector, text, topK, filter, withVectors, efSearch, min, mode, denseWeight, bm25Weight);
+    }
+
+    public SearchQuery withWeights(float dense, float bm25) {
+        return new SearchQuery(vector, text, topK, filter, withVectors, efSearch, minScore, mode, dense, bm25);
+    }
+
+    /** The mode to run: the one set, or the one the given inputs imply. */
+    public Mode effectiveMode() {
+        if (mode != null) {
+            return mode;
+        }
+        boolean hasVector = vector != null && vector.length > 0;
+        boolean hasText = text != null && !text.isBlank();
+        return hasVector && hasText ? Mode.HYBRID : hasText ? Mode.BM25 : Mode.DENSE;
+    }
+}
