@@ -20,6 +20,11 @@ start_embedding_service() {
     service_pid=$!
     for _ in $(seq 180); do
         curl -sf "http://127.0.0.1:$service_port/q/health/ready" > /dev/null && return 0
+        if curl -s "http://127.0.0.1:$service_port/q/health/ready" | grep -q "failed to load"; then
+            echo "embedding service could not load its models; its log:" >&2
+            grep -E "ERROR|WARN" "$log" | tail -5 >&2
+            return 1
+        fi
         if ! kill -0 "$service_pid" 2>/dev/null; then
             echo "embedding service exited during startup; its log:" >&2
             tail -20 "$log" >&2

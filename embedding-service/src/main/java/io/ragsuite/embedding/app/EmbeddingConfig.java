@@ -41,7 +41,7 @@ public interface EmbeddingConfig {
     @WithDefault("0")
     int cudaDeviceId();
 
-    /** Run on CPU when the requested execution provider cannot start; false makes startup fail instead. */
+    /** Run on CPU when the requested execution provider cannot start; false keeps the service unready instead. */
     @WithDefault("true")
     boolean fallbackToCpu();
 

@@ -12,7 +12,7 @@ import java.util.Locale;
  * <p>CUDA needs the {@code onnxruntime_gpu} build of ONNX Runtime (Maven profile {@code gpu}), an NVIDIA
  * driver, CUDA 12 and cuDNN 9. When any of that is missing, {@link #configure} falls back to the CPU
  * provider and says why, unless {@code fallbackToCpu} is false: a GPU deployment that must never run on
- * CPU by accident fails at startup instead.
+ * CPU by accident never becomes ready instead (the model fails to load, with the reason).
  *
  * @param threads       intra-op threads; 0 lets ONNX Runtime choose (one per physical core)
  * @param provider      the execution provider asked for
