@@ -123,7 +123,7 @@ class VectorSearchServiceTest {
                 .setCollection(name).addPoints(point("inf", "x", 1, Float.POSITIVE_INFINITY, 0)).build()));
         expect(Status.Code.INVALID_ARGUMENT, "exactly one", () -> grpc.delete(DeletePointsRequest.newBuilder()
                 .setCollection(name).build()));
-        expect(Status.Code.INVALID_ARGUMENT, "'match' or 'filter'", () -> grpc.search(search(name, 1, 1, 0, 0)
+        expect(Status.Code.INVALID_ARGUMENT, "'range' or 'filter'", () -> grpc.search(search(name, 1, 1, 0, 0)
                 .setFilter(Filter.newBuilder().addMust(Condition.getDefaultInstance())).build()));
         assertEquals(0, grpc.getCollection(GetCollectionRequest.newBuilder().setName(name).build()).getPointCount(),
                 "rejected batches wrote nothing");
@@ -222,6 +222,34 @@ class VectorSearchServiceTest {
                 .body("results.id", org.hamcrest.Matchers.contains("c", "a", "b"));
         problem(given().contentType(ContentType.JSON).body("{\"vector\":[1,0],\"top_k\":3,\"mode\":\"bm25\"}")
                 .post("/v1/collections/" + name + "/search"), 400, "needs a query text");
+    }
+
+    @Test
+    void countScrollAndRangeOverGrpcAndRest() {
+        String name = unique("scroll");
+        grpc.createCollection(CreateCollectionRequest.newBuilder().setName(name).setDimension(2).build());
+        UpsertRequest.Builder up = UpsertRequest.newBuilder().setCollection(name);
+        for (int i = 0; i < 5; i++) {
+            up.addPoints(Point.newBuilder().setId("p" + i).addVector(1).addVector(i).putMetadata("n", Integer.toString(i)));
+        }
+        grpc.upsert(up.build());
+        io.ragsuite.api.v1.Filter atLeast2 = io.ragsuite.api.v1.Filter.newBuilder().addMust(io.ragsuite.api.v1.Condition
+                .newBuilder().setRange(io.ragsuite.api.v1.FieldRange.newBuilder().setKey("n").setGte(2))).build();
+        assertEquals(3, grpc.count(io.ragsuite.api.v1.CountRequest.newBuilder().setCollection(name).setFilter(atLeast2)
+                .build()).getCount());
+        var first = grpc.scroll(io.ragsuite.api.v1.ScrollRequest.newBuilder().setCollection(name).setLimit(3).build());
+        assertEquals(List.of("p0", "p1", "p2"), first.getPointsList().stream().map(Point::getId).toList());
+        var second = grpc.scroll(io.ragsuite.api.v1.ScrollRequest.newBuilder().setCollection(name).setLimit(3)
+                .setPageToken(first.getNextPageToken()).build());
+        assertEquals(List.of("p3", "p4"), second.getPointsList().stream().map(Point::getId).toList());
+        assertEquals("", second.getNextPageToken());
+        given().contentType(ContentType.JSON).body("{\"filter\":{\"must\":[{\"range\":{\"key\":\"n\",\"lt\":2}}]}}")
+                .post("/v1/collections/" + name + "/points/count").then().statusCode(200).body("count", equalTo(2));
+        given().contentType(ContentType.JSON).body("{\"limit\":2,\"page_token\":\"p2\"}")
+                .post("/v1/collections/" + name + "/points/scroll").then().statusCode(200)
+                .body("points.id", org.hamcrest.Matchers.contains("p3", "p4")).body("next_page_token", equalTo("p4"));
+        problem(given().contentType(ContentType.JSON).body("{\"filter\":{\"must\":[{\"range\":{\"key\":\"n\"}}]}}")
+                .post("/v1/collections/" + name + "/points/count"), 400, "at least one bound");
     }
 
     @Test

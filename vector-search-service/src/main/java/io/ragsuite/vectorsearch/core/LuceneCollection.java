@@ -18,6 +18,8 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
@@ -26,7 +28,13 @@ import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.search.RescoreTopNQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
@@ -301,6 +309,7 @@ public final class LuceneCollection implements AutoCloseable {
         float[] indexed = checkVector(p.vector(), where + ".vector");
         Document doc = new Document();
         doc.add(new StringField(LuceneQueries.ID, p.id(), Field.Store.YES));
+        doc.add(new SortedDocValuesField(LuceneQueries.ID, new BytesRef(p.id())));  // scroll order
         doc.add(new KnnFloatVectorField(LuceneQueries.VECTOR, indexed, spec.metric().lucene()));
         doc.add(new StoredField(LuceneQueries.RAW_VECTOR, encode(p.vector())));
         doc.add(new StoredField(LuceneQueries.TEXT, p.text()));
@@ -311,8 +320,68 @@ public final class LuceneCollection implements AutoCloseable {
             String value = e.getValue() == null ? "" : e.getValue();
             Require.maxLength(value, 4096, where + ".metadata['" + e.getKey() + "']");
             doc.add(new StringField(LuceneQueries.metaField(e.getKey()), value, Field.Store.YES));
+            Double number = asNumber(value);
+            if (number != null) {
+                doc.add(new DoublePoint(LuceneQueries.NUMERIC_PREFIX + e.getKey(), number));
+            }
         }
         return doc;
+    }
+
+    /** The value as a finite number, or null (a plain decimal or integer; not "NaN", "Infinity", hex). */
+    static Double asNumber(String value) {
+        if (value.isEmpty() || value.length() > 64 || !NUMBER.matcher(value).matches()) {
+            return null;
+        }
+        double d = Double.parseDouble(value);
+        return Double.isFinite(d) ? d : null;
+    }
+
+    private static final java.util.regex.Pattern NUMBER =
+            java.util.regex.Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
+
+    /** Points matching {@code filter} (all points for null). */
+    public long count(MetadataFilter filter) {
+        Query query = LuceneQueries.toQuery(filter);
+        return withSearcher(searcher -> (long) searcher.count(query == null ? new MatchAllDocsQuery() : query));
+    }
+
+    /** Points per scroll page when the request sets none. */
+    public static final int DEFAULT_SCROLL_LIMIT = 100;
+
+    /**
+     * A page of a scroll.
+     *
+     * @param nextAfterId the id to continue after, or null when this was the last page
+     */
+    public record ScrollPage(List<Point> points, String nextAfterId) {
+    }
+
+    /**
+     * One page of points matching {@code filter}, in id order, after {@code afterId} (null or empty: from the
+     * start); {@code limit} 0 means {@link #DEFAULT_SCROLL_LIMIT}.
+     */
+    public ScrollPage scroll(MetadataFilter filter, int limit, String afterId, boolean withVectors) {
+        int pageSize = limit == 0 ? DEFAULT_SCROLL_LIMIT : Require.inRange(limit, 1, limits.maxBatch(), "limit");
+        Query filterQuery = LuceneQueries.toQuery(filter);
+        BooleanQuery.Builder q = new BooleanQuery.Builder()
+                .add(afterId == null || afterId.isEmpty() ? new MatchAllDocsQuery()
+                        : TermRangeQuery.newStringRange(LuceneQueries.ID, afterId, null, false, false),
+                        BooleanClause.Occur.FILTER);
+        if (filterQuery != null) {
+            q.add(filterQuery, BooleanClause.Occur.FILTER);
+        }
+        Query query = q.build();
+        return withSearcher(searcher -> {
+            TopDocs top = searcher.search(query, pageSize,
+                    new Sort(new SortField(LuceneQueries.ID, SortField.Type.STRING)));
+            List<Point> out = new ArrayList<>(top.scoreDocs.length);
+            for (ScoreDoc sd : top.scoreDocs) {
+                out.add(fromDocument(searcher.storedFields().document(sd.doc), withVectors));
+            }
+            // A full page may be followed by more; the next page tells (an empty last page is possible).
+            return new ScrollPage(out, out.size() < pageSize ? null : out.get(out.size() - 1).id());
+        });
     }
 
     private Point fromDocument(Document doc, boolean withVectors) {

@@ -4,6 +4,7 @@ import io.ragsuite.support.error.Require;
 import java.util.List;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -26,6 +27,8 @@ final class LuceneQueries {
     static final Analyzer ANALYZER = new EnglishAnalyzer();
     /** Metadata key k is indexed (for filters) and stored (for results) as field "m." + k. */
     static final String META_PREFIX = "m.";
+    /** A metadata value that parses as a number is also indexed as a point under "n." + key, for ranges. */
+    static final String NUMERIC_PREFIX = "n.";
     static final int MAX_KEY_CHARS = 128;
     static final int MAX_DEPTH = 8;
 
@@ -72,6 +75,19 @@ final class LuceneQueries {
                 yield match.anyOf().size() == 1
                         ? new TermQuery(new Term(field, match.anyOf().iterator().next()))
                         : new TermInSetQuery(field, match.anyOf().stream().map(BytesRef::new).toList());
+            }
+            case MetadataFilter.Range range -> {
+                metaField(range.key());
+                Require.that(range.gte() != null || range.gt() != null || range.lte() != null || range.lt() != null,
+                        "range on '" + range.key() + "' needs at least one bound");
+                Require.that(range.gte() == null || range.gt() == null, "range: set gte or gt, not both");
+                Require.that(range.lte() == null || range.lt() == null, "range: set lte or lt, not both");
+                double low = range.gte() != null ? range.gte()
+                        : range.gt() != null ? Math.nextUp(range.gt()) : Double.NEGATIVE_INFINITY;
+                double high = range.lte() != null ? range.lte()
+                        : range.lt() != null ? Math.nextDown(range.lt()) : Double.POSITIVE_INFINITY;
+                Require.that(!Double.isNaN(low) && !Double.isNaN(high), "range bounds must be numbers");
+                yield DoublePoint.newRangeQuery(NUMERIC_PREFIX + range.key(), low, high);
             }
             case MetadataFilter.Bool bool -> {
                 Require.that(!bool.isEmpty(), "a nested filter must hold at least one condition");

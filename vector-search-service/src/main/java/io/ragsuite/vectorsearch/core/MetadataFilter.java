@@ -9,6 +9,13 @@ public sealed interface MetadataFilter {
     record Match(String key, Set<String> anyOf) implements MetadataFilter {
     }
 
+    /**
+     * The value under {@code key}, read as a number, lies within the bounds (null bounds are open). Values
+     * that do not parse as numbers never match.
+     */
+    record Range(String key, Double gte, Double gt, Double lte, Double lt) implements MetadataFilter {
+    }
+
     /** All of {@code must}, at least one of {@code should} if any, none of {@code mustNot}. */
     record Bool(List<MetadataFilter> must, List<MetadataFilter> should, List<MetadataFilter> mustNot)
             implements MetadataFilter {

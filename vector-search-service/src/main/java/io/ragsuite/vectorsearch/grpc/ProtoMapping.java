@@ -107,7 +107,12 @@ final class ProtoMapping {
         return switch (c.getConditionCase()) {
             case MATCH -> new MetadataFilter.Match(c.getMatch().getKey(), new LinkedHashSet<>(c.getMatch().getAnyOfList()));
             case FILTER -> filter(c.getFilter());
-            case CONDITION_NOT_SET -> throw ServiceException.invalid("a filter condition must set 'match' or 'filter'");
+            case RANGE -> {
+                var r = c.getRange();
+                yield new MetadataFilter.Range(r.getKey(), r.hasGte() ? r.getGte() : null, r.hasGt() ? r.getGt() : null,
+                        r.hasLte() ? r.getLte() : null, r.hasLt() ? r.getLt() : null);
+            }
+            case CONDITION_NOT_SET -> throw ServiceException.invalid("a filter condition must set 'match', 'range' or 'filter'");
         };
     }
 }

@@ -5,7 +5,11 @@ import io.ragsuite.api.v1.CollectionInfo;
 import io.ragsuite.api.v1.CreateCollectionRequest;
 import io.ragsuite.api.v1.DeleteCollectionRequest;
 import io.ragsuite.api.v1.DeleteCollectionResponse;
+import io.ragsuite.api.v1.CountRequest;
+import io.ragsuite.api.v1.CountResponse;
 import io.ragsuite.api.v1.DeletePointsRequest;
+import io.ragsuite.api.v1.ScrollRequest;
+import io.ragsuite.api.v1.ScrollResponse;
 import io.ragsuite.api.v1.DeletePointsResponse;
 import io.ragsuite.api.v1.GetCollectionRequest;
 import io.ragsuite.api.v1.GetPointsRequest;
@@ -90,6 +94,27 @@ public class VectorSearchGrpcService implements VectorSearchService {
     public Uni<GetPointsResponse> get(GetPointsRequest r) {
         return call(() -> GetPointsResponse.newBuilder().addAllPoints(holder.store().get(r.getCollection())
                 .get(r.getIdsList(), r.getWithVectors()).stream().map(ProtoMapping::point).toList()).build());
+    }
+
+    @Override
+    public Uni<CountResponse> count(CountRequest r) {
+        return call(() -> CountResponse.newBuilder().setCount(holder.store().get(r.getCollection())
+                .count(r.hasFilter() ? ProtoMapping.filter(r.getFilter()) : null)).build());
+    }
+
+    @Override
+    public Uni<ScrollResponse> scroll(ScrollRequest r) {
+        return call(() -> {
+            LuceneCollection.ScrollPage page = holder.store().get(r.getCollection()).scroll(
+                    r.hasFilter() ? ProtoMapping.filter(r.getFilter()) : null, r.getLimit(), r.getPageToken(),
+                    r.getWithVectors());
+            ScrollResponse.Builder out = ScrollResponse.newBuilder()
+                    .addAllPoints(page.points().stream().map(ProtoMapping::point).toList());
+            if (page.nextAfterId() != null) {
+                out.setNextPageToken(page.nextAfterId());
+            }
+            return out.build();
+        });
     }
 
     @Override

@@ -69,9 +69,16 @@ public class CollectionsResource {
     public record MatchBody(String key, List<String> anyOf) {
     }
 
-    public record ConditionBody(MatchBody match, FilterBody filter) {
+    public record RangeBody(String key, Double gte, Double gt, Double lte, Double lt) {
+    }
+
+    public record ConditionBody(MatchBody match, FilterBody filter, RangeBody range) {
         MetadataFilter toFilter() {
-            Require.that(match == null ^ filter == null, "a filter condition must set exactly one of 'match' and 'filter'");
+            Require.that((match != null ? 1 : 0) + (filter != null ? 1 : 0) + (range != null ? 1 : 0) == 1,
+                    "a filter condition must set exactly one of 'match', 'range' and 'filter'");
+            if (range != null) {
+                return new MetadataFilter.Range(range.key(), range.gte(), range.gt(), range.lte(), range.lt());
+            }
             if (match != null) {
                 List<String> values = match.anyOf() == null ? List.of() : match.anyOf();
                 Require.that(!values.contains(null), "match.any_of must not hold null");
@@ -93,6 +100,15 @@ public class CollectionsResource {
             Require.that(!conditions.contains(null), "filter conditions must not be null");
             return conditions.stream().map(ConditionBody::toFilter).toList();
         }
+    }
+
+    public record CountBody(FilterBody filter) {
+    }
+
+    public record ScrollBody(FilterBody filter, int limit, String pageToken, Boolean withVectors) {
+    }
+
+    public record ScrollReply(List<PointBody> points, String nextPageToken) {
     }
 
     public record UpsertBody(List<PointBody> points) {
@@ -192,6 +208,23 @@ public class CollectionsResource {
         Require.that(hasIds ^ body.filter() != null, "set exactly one of 'ids' and 'filter'");
         long n = hasIds ? c.deleteIds(body.ids()) : c.deleteMatching(body.filter().toFilter());
         return Map.of("deleted", n);
+    }
+
+    @POST
+    @Path("/{name}/points/count")
+    public Map<String, Long> count(@PathParam("name") String name, CountBody body) {
+        LuceneCollection c = store().get(name);
+        return Map.of("count", c.count(body == null || body.filter() == null ? null : body.filter().toFilter()));
+    }
+
+    @POST
+    @Path("/{name}/points/scroll")
+    public ScrollReply scroll(@PathParam("name") String name, ScrollBody body) {
+        LuceneCollection c = store().get(name);
+        ScrollBody b = body == null ? new ScrollBody(null, 0, null, null) : body;
+        LuceneCollection.ScrollPage page = c.scroll(b.filter() == null ? null : b.filter().toFilter(), b.limit(),
+                b.pageToken(), Boolean.TRUE.equals(b.withVectors()));
+        return new ScrollReply(page.points().stream().map(PointBody::of).toList(), page.nextAfterId());
     }
 
     @POST

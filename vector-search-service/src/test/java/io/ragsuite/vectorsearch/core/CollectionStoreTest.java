@@ -268,4 +268,57 @@ class CollectionStoreTest {
                     () -> c.search(SearchQuery.bm25("", 3))).kind());
         }
     }
+
+    /** Numeric ranges over metadata, count with and without a filter, and scrolling in id order. */
+    @Test
+    void rangesCountAndScroll() throws Exception {
+        try (CollectionStore store = new CollectionStore(dir, LIMITS)) {
+            LuceneCollection c = store.create(CollectionSpec.of("r", 2, Metric.COSINE, 0, 0, 0, null, 4096));
+            List<Point> points = new ArrayList<>();
+            for (int i = 0; i < 250; i++) {
+                String year = i % 50 == 0 ? "unknown" : Integer.toString(1990 + i % 30);
+                points.add(new Point(String.format("doc-%03d", i), new float[] {1, i}, "",
+                        Map.of("year", year, "score", Double.toString(i / 10.0))));
+            }
+            c.upsert(points);
+            MetadataFilter nineties = new MetadataFilter.Range("year", 1990.0, null, null, 2000.0);
+            long expected = points.stream().map(p -> p.metadata().get("year"))
+                    .filter(y -> !y.equals("unknown") && Integer.parseInt(y) < 2000).count();
+            assertEquals(expected, c.count(nineties));
+            assertEquals(250, c.count(null));
+            // gt is exclusive, lte inclusive; "unknown" is never a number.
+            assertEquals(points.stream().filter(p -> Double.parseDouble(p.metadata().get("score")) > 2.5
+                    && Double.parseDouble(p.metadata().get("score")) <= 3.0).count(),
+                    c.count(new MetadataFilter.Range("score", null, 2.5, 3.0, null)));
+            // Dense search respects a range inside the graph search.
+            assertTrue(c.search(SearchQuery.dense(new float[] {1, 5}, 20).withFilter(nineties)).stream()
+                    .allMatch(h -> Integer.parseInt(h.point().metadata().get("year")) < 2000));
+
+            List<String> seen = new ArrayList<>();
+            String after = null;
+            int pages = 0;
+            do {
+                LuceneCollection.ScrollPage page = c.scroll(null, 64, after, false);
+                page.points().forEach(p -> seen.add(p.id()));
+                after = page.nextAfterId();
+                pages++;
+            } while (after != null);
+            assertEquals(points.stream().map(Point::id).sorted().toList(), seen, "every point once, in id order");
+            assertEquals(4, pages);
+            LuceneCollection.ScrollPage filtered = c.scroll(nineties, 0, null, true);
+            assertEquals(expected, filtered.points().size());
+            assertEquals(2, filtered.points().get(0).vector().length);
+            assertEquals(null, filtered.nextAfterId());
+
+            assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(ServiceException.class,
+                    () -> c.count(new MetadataFilter.Range("year", null, null, null, null))).kind());
+            assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(ServiceException.class,
+                    () -> c.count(new MetadataFilter.Range("year", 1.0, 0.5, null, null))).kind());
+            assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(ServiceException.class,
+                    () -> c.scroll(null, 5000, null, false)).kind());
+            assertEquals(null, LuceneCollection.asNumber("NaN"));
+            assertEquals(null, LuceneCollection.asNumber("0x10"));
+            assertEquals(-1.5e3, LuceneCollection.asNumber("-1.5e3"));
+        }
+    }
 }
