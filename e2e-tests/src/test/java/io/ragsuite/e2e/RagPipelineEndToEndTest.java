@@ -26,7 +26,6 @@ import io.ragsuite.api.v1.RagServiceGrpc;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -124,11 +123,11 @@ class RagPipelineEndToEndTest {
 
     @BeforeAll
     static void startServices() throws Exception {
-        root = findRepoRoot();
-        List<String> missing = SERVICES.stream().filter(s -> !Files.isRegularFile(jarOf(s))).toList();
+        root = E2eSupport.repoRoot();
+        List<String> missing = SERVICES.stream().filter(s -> !Files.isRegularFile(E2eSupport.jarOf(root, s))).toList();
         if (!missing.isEmpty()) {
             startFailure = "service jar(s) missing: "
-                    + missing.stream().map(s -> root.relativize(jarOf(s)).toString()).toList()
+                    + missing.stream().map(s -> root.relativize(E2eSupport.jarOf(root, s)).toString()).toList()
                     + "; run ./mvnw package first (e.g. ./mvnw package -DskipTests)";
             return;
         }
@@ -139,7 +138,7 @@ class RagPipelineEndToEndTest {
         launcherEnv = new LinkedHashMap<>();
         launcherEnv.put("RAG_RUN_DIR", runDir.toString());
         launcherEnv.put("RAG_VECTOR_DATA_DIR", vectorData.toString());
-        List<Integer> free = freePorts(SERVICES.size());
+        List<Integer> free = E2eSupport.freePorts(SERVICES.size());
         for (int i = 0; i < SERVICES.size(); i++) {
             ports.put(SERVICES.get(i), free.get(i));
             launcherEnv.put(PORT_VARIABLES.get(SERVICES.get(i)), Integer.toString(free.get(i)));
@@ -459,37 +458,6 @@ class RagPipelineEndToEndTest {
         return text.lines().findFirst().orElse("").strip();
     }
 
-    private static Path jarOf(String service) {
-        return root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
-    }
-
-    /** Walks up from the working directory (the module directory under Maven) to the directory holding `rag`. */
-    private static Path findRepoRoot() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("rag")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
-                return dir;
-            }
-        }
-        throw new IllegalStateException("no directory containing `rag` and `pom.xml` above "
-                + Path.of("").toAbsolutePath());
-    }
-
-    /** Ports the OS reports free; all are held open together so that they are distinct. */
-    private static List<Integer> freePorts(int count) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0);
-                socket.setReuseAddress(true);
-                sockets.add(socket);
-            }
-            return sockets.stream().map(ServerSocket::getLocalPort).toList();
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
-    }
 
     private record LauncherRun(int exitCode, boolean timedOut, String output) {
     }
