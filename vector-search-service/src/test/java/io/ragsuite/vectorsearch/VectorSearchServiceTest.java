@@ -253,6 +253,33 @@ class VectorSearchServiceTest {
     }
 
     @Test
+    void snapshotsOverGrpcAndRest() {
+        String name = unique("snap");
+        grpc.createCollection(CreateCollectionRequest.newBuilder().setName(name).setDimension(2).build());
+        grpc.upsert(UpsertRequest.newBuilder().setCollection(name).addPoints(point("a", "d", 1, 0)).build());
+        var snap = grpc.createSnapshot(io.ragsuite.api.v1.CreateSnapshotRequest.newBuilder().setCollection(name).build());
+        assertEquals(1, snap.getPointCount());
+        grpc.upsert(UpsertRequest.newBuilder().setCollection(name).addPoints(point("b", "d", 0, 1)).build());
+        String copy = unique("copy");
+        var restored = grpc.restoreSnapshot(io.ragsuite.api.v1.RestoreSnapshotRequest.newBuilder().setCollection(name)
+                .setSnapshot(snap.getSnapshot()).setNewCollection(copy).build());
+        assertEquals(1, restored.getPointCount());
+        given().get("/v1/collections/" + name + "/snapshots").then().statusCode(200)
+                .body("snapshots[0].id", equalTo(snap.getSnapshot())).body("snapshots[0].point_count", equalTo(1));
+        String viaRest = given().post("/v1/collections/" + name + "/snapshots").then().statusCode(201)
+                .body("point_count", equalTo(2)).extract().path("id");
+        given().contentType(ContentType.JSON).body("{\"collection\":\"" + unique("copy2") + "\"}")
+                .post("/v1/collections/" + name + "/snapshots/" + viaRest + "/restore").then().statusCode(201)
+                .body("point_count", equalTo(2));
+        problem(given().contentType(ContentType.JSON).body("{\"collection\":\"" + copy + "\"}")
+                .post("/v1/collections/" + name + "/snapshots/" + viaRest + "/restore"), 409, "already exists");
+        problem(given().delete("/v1/collections/" + name + "/snapshots/nope"), 400, "is not one this server makes");
+        given().delete("/v1/collections/" + name + "/snapshots/" + viaRest).then().statusCode(204);
+        expect(Status.Code.NOT_FOUND, "has no snapshot", () -> grpc.deleteSnapshot(io.ragsuite.api.v1
+                .DeleteSnapshotRequest.newBuilder().setCollection(name).setSnapshot(viaRest).build()));
+    }
+
+    @Test
     void healthAndMetrics() {
         assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
         given().get("/q/metrics").then().statusCode(200).body(containsString("rag_vector_collections"));

@@ -1,5 +1,6 @@
 package io.ragsuite.vectorsearch.core;
 
+import io.ragsuite.support.error.Require;
 import io.ragsuite.support.error.ServiceException;
 import java.io.IOException;
 import java.io.Reader;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,6 +31,11 @@ import java.util.stream.Stream;
 public final class CollectionStore implements AutoCloseable {
     private static final String SPEC_FILE = "collection.properties";
     private static final String INDEX_DIR = "index";
+    /** Snapshots live in {@code _snapshots/<collection>/<id>/}; "_" cannot start a collection name. */
+    private static final String SNAPSHOTS_DIR = "_snapshots";
+    private static final java.time.format.DateTimeFormatter SNAPSHOT_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+    private static final java.util.regex.Pattern SNAPSHOT_ID = java.util.regex.Pattern.compile("[0-9]{8}T[0-9]{9}Z-[0-9a-f]{8}");
 
     private final Path dataDir;
     private final StoreLimits limits;
@@ -41,7 +48,9 @@ public final class CollectionStore implements AutoCloseable {
         try (Stream<Path> children = Files.list(dataDir)) {
             for (Path child : children.toList()) {
                 String name = child.getFileName().toString();
-                if (name.startsWith(".")) {
+                if (name.equals(SNAPSHOTS_DIR)) {
+                    cleanSnapshotLeftovers(child);
+                } else if (name.startsWith(".")) {
                     deleteTree(child); // leftovers of an interrupted create or delete
                 } else if (Files.isRegularFile(child.resolve(SPEC_FILE))) {
                     CollectionSpec spec = readSpec(child.resolve(SPEC_FILE));
@@ -60,6 +69,14 @@ public final class CollectionStore implements AutoCloseable {
     }
 
     public synchronized LuceneCollection create(CollectionSpec spec) {
+        return install(spec, null);
+    }
+
+    /**
+     * Creates a collection, empty or from the index files in {@code from}. It is built in a hidden staging
+     * folder and renamed into place, so a crash never leaves half of it.
+     */
+    private LuceneCollection install(CollectionSpec spec, Path from) {
         if (collections.containsKey(spec.name())) {
             throw ServiceException.alreadyExists("collection '" + spec.name() + "' already exists");
         }
@@ -68,7 +85,15 @@ public final class CollectionStore implements AutoCloseable {
         try {
             Files.createDirectories(staging.resolve(INDEX_DIR));
             writeSpec(staging.resolve(SPEC_FILE), spec);
-            // Build the empty index in the staging folder, so it exists in full before the rename.
+            if (from != null) {
+                try (Stream<Path> files = Files.list(from)) {
+                    for (Path file : files.toList()) {
+                        Files.copy(file, staging.resolve(INDEX_DIR).resolve(file.getFileName()));
+                    }
+                }
+            }
+            // Open (and for a new one create) the index in the staging folder, so it exists in full before
+            // the rename; opening also commits, which fsyncs the copied files.
             new LuceneCollection(spec, staging.resolve(INDEX_DIR), limits).close();
             fsync(staging);
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
@@ -80,6 +105,107 @@ public final class CollectionStore implements AutoCloseable {
             deleteTree(staging);
             throw new UncheckedIOException("creating collection " + spec.name(), e);
         }
+    }
+
+    /**
+     * Snapshots a collection while writes go on: the copy holds exactly the writes acknowledged before its
+     * commit point (see {@link LuceneCollection#copyLastCommit}).
+     */
+    public SnapshotInfo snapshot(String name) {
+        LuceneCollection c = get(name);
+        Instant now = Instant.now();
+        String id = SNAPSHOT_TIME.format(now) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Path dir = dataDir.resolve(SNAPSHOTS_DIR).resolve(name);
+        Path staging = dir.resolve(".taking-" + id);
+        try {
+            Files.createDirectories(staging);
+            writeSpec(staging.resolve(SPEC_FILE), c.spec());
+            c.copyLastCommit(staging.resolve(INDEX_DIR));
+            fsync(staging.resolve(INDEX_DIR));
+            fsync(staging);
+            Files.move(staging, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+            fsync(dir);
+            return describe(name, id);
+        } catch (IOException | RuntimeException e) {
+            deleteTree(staging);
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new UncheckedIOException("snapshot of " + name, (IOException) e);
+        }
+    }
+
+    /** Snapshots of a collection, oldest first; also those of a collection deleted since. */
+    public List<SnapshotInfo> snapshots(String name) {
+        CollectionSpec.checkName(name);
+        Path dir = dataDir.resolve(SNAPSHOTS_DIR).resolve(name);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> children = Files.list(dir)) {
+            List<SnapshotInfo> out = new ArrayList<>();
+            for (Path child : children.sorted().toList()) {
+                String id = child.getFileName().toString();
+                if (SNAPSHOT_ID.matcher(id).matches()) {
+                    out.add(describe(name, id));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing snapshots of " + name, e);
+        }
+    }
+
+    /** Creates collection {@code target} from a snapshot of {@code name}, with the snapshot's settings. */
+    public synchronized LuceneCollection restore(String name, String snapshotId, String target) {
+        Path snapshot = snapshotDir(name, snapshotId);
+        try {
+            CollectionSpec from = readSpec(snapshot.resolve(SPEC_FILE));
+            CollectionSpec spec = new CollectionSpec(CollectionSpec.checkName(target), from.dimension(), from.metric(),
+                    from.m(), from.efConstruction(), from.efSearch(), from.quantization());
+            return install(spec, snapshot.resolve(INDEX_DIR));
+        } catch (IOException e) {
+            throw new UncheckedIOException("restoring snapshot " + snapshotId + " of " + name, e);
+        }
+    }
+
+    public synchronized void deleteSnapshot(String name, String snapshotId) {
+        Path snapshot = snapshotDir(name, snapshotId);
+        Path trash = snapshot.resolveSibling(".deleting-" + snapshotId);
+        try {
+            Files.move(snapshot, trash, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("deleting snapshot " + snapshotId, e);
+        }
+        deleteTree(trash);
+    }
+
+    private Path snapshotDir(String name, String snapshotId) {
+        CollectionSpec.checkName(name);
+        Require.that(snapshotId != null && SNAPSHOT_ID.matcher(snapshotId).matches(),
+                "snapshot id '" + snapshotId + "' is not one this server makes");
+        Path dir = dataDir.resolve(SNAPSHOTS_DIR).resolve(name).resolve(snapshotId);
+        if (!Files.isDirectory(dir)) {
+            throw ServiceException.notFound("collection '" + name + "' has no snapshot '" + snapshotId + "'");
+        }
+        return dir;
+    }
+
+    private SnapshotInfo describe(String name, String id) throws IOException {
+        Path dir = dataDir.resolve(SNAPSHOTS_DIR).resolve(name).resolve(id);
+        long bytes = 0;
+        try (Stream<Path> files = Files.list(dir.resolve(INDEX_DIR))) {
+            for (Path f : files.toList()) {
+                bytes += Files.size(f);
+            }
+        }
+        long points;
+        try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(dir.resolve(INDEX_DIR));
+                org.apache.lucene.index.DirectoryReader reader = org.apache.lucene.index.DirectoryReader.open(d)) {
+            points = reader.numDocs();
+        }
+        Instant created = java.time.ZonedDateTime.parse(id.substring(0, id.indexOf('-')), SNAPSHOT_TIME).toInstant();
+        return new SnapshotInfo(name, id, created, points, bytes);
     }
 
     public LuceneCollection get(String name) {
@@ -147,6 +273,17 @@ public final class CollectionStore implements AutoCloseable {
                 // Collections created before these settings existed get their defaults.
                 Integer.parseInt(p.getProperty("hnsw.ef_search", Integer.toString(CollectionSpec.DEFAULT_EF_SEARCH))),
                 Quantization.valueOf(p.getProperty("quantization", Quantization.NONE.name())));
+    }
+
+    /** Removes half-taken or half-deleted snapshots (hidden folders) left by a crash. */
+    private static void cleanSnapshotLeftovers(Path snapshots) throws IOException {
+        try (Stream<Path> collectionsDirs = Files.list(snapshots)) {
+            for (Path dir : collectionsDirs.toList()) {
+                try (Stream<Path> children = Files.list(dir)) {
+                    children.filter(p -> p.getFileName().toString().startsWith(".")).forEach(CollectionStore::deleteTree);
+                }
+            }
+        }
     }
 
     private static void fsync(Path dir) throws IOException {

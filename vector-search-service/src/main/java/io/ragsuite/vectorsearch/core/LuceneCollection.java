@@ -22,7 +22,13 @@ import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import java.nio.file.Files;
+import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
+import org.apache.lucene.index.SnapshotDeletionPolicy;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.Term;
@@ -62,6 +68,9 @@ public final class LuceneCollection implements AutoCloseable {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
+    /** Pins a commit point while a snapshot copies its files; replaced with the writer. */
+    private volatile SnapshotDeletionPolicy commitPins;
+
     LuceneCollection(CollectionSpec spec, Path indexDir, StoreLimits limits) throws IOException {
         this.spec = spec;
         this.limits = limits;
@@ -77,7 +86,10 @@ public final class LuceneCollection implements AutoCloseable {
     }
 
     private IndexWriter newWriter() throws IOException {
+        SnapshotDeletionPolicy pins = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
+        this.commitPins = pins;
         IndexWriterConfig config = new IndexWriterConfig(LuceneQueries.ANALYZER)
+                .setIndexDeletionPolicy(pins)
                 // The per-field format name is written into each segment, so the default codec reads it back.
                 .setCodec(new Lucene103Codec() {
                     @Override
@@ -265,6 +277,58 @@ public final class LuceneCollection implements AutoCloseable {
         return fused.entrySet().stream()
                 .sorted(Map.Entry.<Integer, Float>comparingByValue().reversed())
                 .limit(topK).map(e -> new Ranked(e.getKey(), e.getValue())).toList();
+    }
+
+    /**
+     * Copies the files of the last commit into {@code target} (created, fsync'd). Every acknowledged write
+     * is in the last commit (a write is acknowledged only after its commit), and the commit point stays
+     * pinned while the files are copied, so writes can go on meanwhile and the copy is consistent.
+     */
+    public void copyLastCommit(Path target) {
+        read(() -> {
+            SnapshotDeletionPolicy pins = commitPins;
+            IndexCommit commit = pins.snapshot();
+            try {
+                Files.createDirectories(target);
+                for (String file : commit.getFileNames()) {
+                    try (IndexInput in = directory.openInput(file, IOContext.READONCE)) {
+                        Files.copy(new IndexInputStream(in), target.resolve(file));
+                    }
+                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(target.resolve(file),
+                            java.nio.file.StandardOpenOption.WRITE)) {
+                        ch.force(true);
+                    }
+                }
+            } finally {
+                pins.release(commit);
+            }
+            return null;
+        });
+    }
+
+    /** Reads a Lucene input as a stream, for copying. */
+    private static final class IndexInputStream extends java.io.InputStream {
+        private final IndexInput in;
+
+        IndexInputStream(IndexInput in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return in.getFilePointer() < in.length() ? in.readByte() & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            long left = in.length() - in.getFilePointer();
+            if (left <= 0) {
+                return -1;
+            }
+            int n = (int) Math.min(len, left);
+            in.readBytes(b, off, n);
+            return n;
+        }
     }
 
     /** Bytes on disk per part of the vector index: raw vectors, quantized vectors, graph, everything else. */

@@ -70,6 +70,11 @@ final class ProtoMapping {
                 r.hasMinScore() ? r.getMinScore() : null, mode, r.getDenseWeight(), r.getBm25Weight());
     }
 
+    static io.ragsuite.api.v1.SnapshotInfo snapshot(io.ragsuite.vectorsearch.core.SnapshotInfo s) {
+        return io.ragsuite.api.v1.SnapshotInfo.newBuilder().setCollection(s.collection()).setSnapshot(s.id())
+                .setCreatedAt(s.createdAt().toString()).setPointCount(s.pointCount()).setSizeBytes(s.sizeBytes()).build();
+    }
+
     static CollectionInfo info(LuceneCollection c) {
         return CollectionInfo.newBuilder().setName(c.spec().name()).setDimension(c.spec().dimension())
                 .setMetric(metric(c.spec().metric()))

@@ -118,6 +118,31 @@ public class VectorSearchGrpcService implements VectorSearchService {
     }
 
     @Override
+    public Uni<io.ragsuite.api.v1.SnapshotInfo> createSnapshot(io.ragsuite.api.v1.CreateSnapshotRequest r) {
+        return call(() -> ProtoMapping.snapshot(holder.store().snapshot(r.getCollection())));
+    }
+
+    @Override
+    public Uni<io.ragsuite.api.v1.ListSnapshotsResponse> listSnapshots(io.ragsuite.api.v1.ListSnapshotsRequest r) {
+        return call(() -> io.ragsuite.api.v1.ListSnapshotsResponse.newBuilder().addAllSnapshots(
+                holder.store().snapshots(r.getCollection()).stream().map(ProtoMapping::snapshot).toList()).build());
+    }
+
+    @Override
+    public Uni<CollectionInfo> restoreSnapshot(io.ragsuite.api.v1.RestoreSnapshotRequest r) {
+        return call(() -> ProtoMapping.info(holder.store().restore(r.getCollection(), r.getSnapshot(),
+                r.getNewCollection())));
+    }
+
+    @Override
+    public Uni<io.ragsuite.api.v1.DeleteSnapshotResponse> deleteSnapshot(io.ragsuite.api.v1.DeleteSnapshotRequest r) {
+        return call(() -> {
+            holder.store().deleteSnapshot(r.getCollection(), r.getSnapshot());
+            return io.ragsuite.api.v1.DeleteSnapshotResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
     public Uni<DeletePointsResponse> delete(DeletePointsRequest r) {
         return call(() -> {
             LuceneCollection c = holder.store().get(r.getCollection());

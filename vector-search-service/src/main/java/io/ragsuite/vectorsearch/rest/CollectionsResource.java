@@ -11,6 +11,7 @@ import io.ragsuite.vectorsearch.core.Metric;
 import io.ragsuite.vectorsearch.core.Point;
 import io.ragsuite.vectorsearch.core.Quantization;
 import io.ragsuite.vectorsearch.core.SearchQuery;
+import io.ragsuite.vectorsearch.core.SnapshotInfo;
 import io.ragsuite.vectorsearch.core.ScoredPoint;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -225,6 +226,38 @@ public class CollectionsResource {
         LuceneCollection.ScrollPage page = c.scroll(b.filter() == null ? null : b.filter().toFilter(), b.limit(),
                 b.pageToken(), Boolean.TRUE.equals(b.withVectors()));
         return new ScrollReply(page.points().stream().map(PointBody::of).toList(), page.nextAfterId());
+    }
+
+    public record RestoreBody(String collection) {
+    }
+
+    @POST
+    @Path("/{name}/snapshots")
+    @jakarta.ws.rs.Consumes(jakarta.ws.rs.core.MediaType.WILDCARD)  // no body: a bare POST must work
+    public Response createSnapshot(@PathParam("name") String name) {
+        return Response.status(Response.Status.CREATED).entity(store().snapshot(name)).build();
+    }
+
+    @GET
+    @Path("/{name}/snapshots")
+    public Map<String, List<SnapshotInfo>> listSnapshots(@PathParam("name") String name) {
+        return Map.of("snapshots", store().snapshots(name));
+    }
+
+    /** Creates collection {@code body.collection} from the snapshot. */
+    @POST
+    @Path("/{name}/snapshots/{snapshot}/restore")
+    public Response restoreSnapshot(@PathParam("name") String name, @PathParam("snapshot") String snapshot,
+            RestoreBody body) {
+        LuceneCollection restored = store().restore(name, snapshot, body(body).collection());
+        return Response.status(Response.Status.CREATED).entity(CollectionReply.of(restored)).build();
+    }
+
+    @DELETE
+    @Path("/{name}/snapshots/{snapshot}")
+    public Response deleteSnapshot(@PathParam("name") String name, @PathParam("snapshot") String snapshot) {
+        store().deleteSnapshot(name, snapshot);
+        return Response.noContent().build();
     }
 
     @POST

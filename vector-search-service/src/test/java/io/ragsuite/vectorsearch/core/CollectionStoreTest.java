@@ -321,4 +321,70 @@ class CollectionStoreTest {
             assertEquals(-1.5e3, LuceneCollection.asNumber("-1.5e3"));
         }
     }
+
+    /**
+     * A snapshot taken while a writer keeps going holds every batch acknowledged before it was asked for,
+     * none acknowledged after it returned, and no half batch; it restores into a new, working collection.
+     */
+    @Test
+    void snapshotsWhileWritingRestoreWhatWasAcknowledged() throws Exception {
+        try (CollectionStore store = new CollectionStore(dir, LIMITS)) {
+            LuceneCollection c = store.create(CollectionSpec.of("live", 4, Metric.COSINE, 0, 0, 0, Quantization.INT8, 4096));
+            java.util.Set<Integer> acked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Random rnd = new Random(5);
+            Thread writer = Thread.ofPlatform().start(() -> {
+                for (int b = 0; !stop.get(); b++) {
+                    List<Point> batch = new ArrayList<>();
+                    for (int i = 0; i < 10; i++) {
+                        batch.add(new Point(b + "-" + i, random(rnd, 4), "", Map.of("batch", Integer.toString(b))));
+                    }
+                    c.upsert(batch);
+                    acked.add(b);
+                }
+            });
+            while (acked.size() < 5) {
+                Thread.sleep(5);
+            }
+            java.util.Set<Integer> before = java.util.Set.copyOf(acked);
+            SnapshotInfo info = store.snapshot("live");
+            java.util.Set<Integer> after = java.util.Set.copyOf(acked);
+            while (acked.size() < after.size() + 3) {
+                Thread.sleep(5);
+            }
+            stop.set(true);
+            writer.join();
+
+            LuceneCollection restored = store.restore("live", info.id(), "restored");
+            assertEquals(Quantization.INT8, restored.spec().quantization());
+            assertEquals(info.pointCount(), restored.count());
+            for (int b : acked) {
+                long n = restored.count(new MetadataFilter.Match("batch", Set.of(Integer.toString(b))));
+                assertTrue(n == 0 || n == 10, "batch " + b + " half there: " + n);
+                if (before.contains(b)) {
+                    assertEquals(10, n, "batch " + b + " was acknowledged before the snapshot");
+                }
+                if (!after.contains(b)) {
+                    assertEquals(0, n, "batch " + b + " was acknowledged after the snapshot returned");
+                }
+            }
+            assertTrue(c.count() > restored.count(), "the live collection went on");
+            restored.upsert(List.of(new Point("new", new float[] {1, 0, 0, 0}, "", Map.of())));
+            assertEquals("new", restored.search(new float[] {1, 0, 0, 0}, 1, null, false).get(0).point().id());
+
+            assertEquals(List.of(info.id()), store.snapshots("live").stream().map(SnapshotInfo::id).toList());
+            assertEquals(ErrorKind.ALREADY_EXISTS, assertThrows(ServiceException.class,
+                    () -> store.restore("live", info.id(), "restored")).kind());
+            assertEquals(ErrorKind.NOT_FOUND, assertThrows(ServiceException.class,
+                    () -> store.restore("live", "20260101T000000000Z-00000000", "x")).kind());
+            assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(ServiceException.class,
+                    () -> store.restore("live", "../../etc", "x")).kind());
+            store.deleteSnapshot("live", info.id());
+            assertEquals(List.of(), store.snapshots("live"));
+        }
+        // The snapshot folder is not mistaken for a collection at the next start.
+        try (CollectionStore reopened = new CollectionStore(dir, LIMITS)) {
+            assertEquals(List.of("live", "restored"), reopened.list().stream().map(x -> x.spec().name()).toList());
+        }
+    }
 }
