@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * earlier batches deleted by filter) while the process is killed with SIGKILL at a random moment, then the
  * service is restarted on the same data folder and every batch is checked: each acknowledged upsert is all
  * there, each acknowledged delete is gone, and the one write in flight when the process died is all there or
- * not at all, never half. {@code -Drag.crash.cycles=N} (default 20) sets the number of kills; the seed is
+ * not at all, never half. Cycles alternate the sync and group commit policies, which promise the same.
+ * {@code -Drag.crash.cycles=N} (default 20) sets the number of kills; the seed is
  * printed so a failure can be replayed with {@code -Drag.crash.seed=S}.
  */
 class VectorStoreCrashTest {
@@ -67,7 +68,7 @@ class VectorStoreCrashTest {
 
         for (int cycle = 0; cycle <= cycles; cycle++) {
             int port = E2eSupport.freePorts(1).get(0);
-            Process service = start(jar, port, data, log);
+            Process service = start(jar, port, data, log, cycle % 2 == 0 ? "sync" : "group");
             ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
             try {
                 awaitReady(service, port, log);
@@ -164,7 +165,7 @@ class VectorStoreCrashTest {
         return r.build();
     }
 
-    private static Process start(Path jar, int port, Path data, Path log) throws Exception {
+    private static Process start(Path jar, int port, Path data, Path log, String commitPolicy) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
                 "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
@@ -174,6 +175,7 @@ class VectorStoreCrashTest {
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
         pb.environment().put("RAG_VECTOR_DATA_DIR", data.toString());
+        pb.environment().put("RAG_VECTOR_COMMIT_POLICY", commitPolicy);
         return pb.start();
     }
 

@@ -6,6 +6,7 @@ import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
 import io.ragsuite.support.concurrent.BackgroundLoad;
 import io.ragsuite.support.health.GrpcServingStatus;
 import io.ragsuite.vectorsearch.core.CollectionStore;
+import io.ragsuite.vectorsearch.core.CommitPolicy;
 import io.ragsuite.vectorsearch.core.StoreLimits;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -26,7 +27,8 @@ public class StoreHolder {
     void onStart(@Observes StartupEvent event) {
         GrpcServingStatus.follow(grpcHealth, load, List.of("rag.v1.VectorSearchService"));
         load.start(() -> new CollectionStore(config.dataDir(), new StoreLimits(config.maxDimension(),
-                config.maxTopK(), config.maxBatch(), config.maxTextChars())));
+                config.maxTopK(), config.maxBatch(), config.maxTextChars()),
+                CommitPolicy.of(config.commitPolicy(), config.groupCommitDelayMicros())));
     }
 
     void onStop(@Observes ShutdownEvent event) {

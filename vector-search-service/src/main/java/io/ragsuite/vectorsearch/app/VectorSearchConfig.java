@@ -22,4 +22,15 @@ public interface VectorSearchConfig {
 
     @WithDefault("100000")
     int maxTextChars();
+
+    /**
+     * {@code sync}: every write request commits (fsync) before its ack. {@code group}: concurrent writes share
+     * one commit made at most {@link #groupCommitDelayMicros()} after the first; still acked only once durable.
+     */
+    @WithDefault("sync")
+    String commitPolicy();
+
+    /** How long group commit lets writes gather before committing them together. */
+    @WithDefault("2000")
+    long groupCommitDelayMicros();
 }

@@ -41,10 +41,18 @@ public final class CollectionStore implements AutoCloseable {
     private final StoreLimits limits;
     private final Map<String, LuceneCollection> collections = new ConcurrentHashMap<>();
 
-    /** Opens every collection found under {@code dataDir}, creating the folder if needed. */
+    private final CommitPolicy commitPolicy;
+
+    /** Opens every collection found under {@code dataDir}, creating the folder if needed; sync commits. */
     public CollectionStore(Path dataDir, StoreLimits limits) throws IOException {
+        this(dataDir, limits, CommitPolicy.SYNC);
+    }
+
+    /** Opens every collection found under {@code dataDir}, creating the folder if needed. */
+    public CollectionStore(Path dataDir, StoreLimits limits, CommitPolicy commitPolicy) throws IOException {
         this.dataDir = Files.createDirectories(dataDir);
         this.limits = limits;
+        this.commitPolicy = commitPolicy;
         try (Stream<Path> children = Files.list(dataDir)) {
             for (Path child : children.toList()) {
                 String name = child.getFileName().toString();
@@ -54,7 +62,7 @@ public final class CollectionStore implements AutoCloseable {
                     deleteTree(child); // leftovers of an interrupted create or delete
                 } else if (Files.isRegularFile(child.resolve(SPEC_FILE))) {
                     CollectionSpec spec = readSpec(child.resolve(SPEC_FILE));
-                    collections.put(spec.name(), new LuceneCollection(spec, child.resolve(INDEX_DIR), limits));
+                    collections.put(spec.name(), new LuceneCollection(spec, child.resolve(INDEX_DIR), limits, commitPolicy));
                 }
             }
         }
@@ -98,7 +106,7 @@ public final class CollectionStore implements AutoCloseable {
             fsync(staging);
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             fsync(dataDir);
-            LuceneCollection collection = new LuceneCollection(spec, target.resolve(INDEX_DIR), limits);
+            LuceneCollection collection = new LuceneCollection(spec, target.resolve(INDEX_DIR), limits, commitPolicy);
             collections.put(spec.name(), collection);
             return collection;
         } catch (IOException e) {
@@ -236,7 +244,7 @@ public final class CollectionStore implements AutoCloseable {
             fsync(dataDir);
         } catch (IOException e) {
             try {
-                collections.put(name, new LuceneCollection(c.spec(), folder.resolve(INDEX_DIR), limits));
+                collections.put(name, new LuceneCollection(c.spec(), folder.resolve(INDEX_DIR), limits, commitPolicy));
             } catch (IOException reopen) {
                 e.addSuppressed(reopen);
             }

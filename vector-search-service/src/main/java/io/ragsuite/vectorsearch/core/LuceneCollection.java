@@ -66,17 +66,37 @@ public final class LuceneCollection implements AutoCloseable {
     private final Object writeLock = new Object();
     /** Readers and writers share it; only closing the collection takes it exclusively. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private boolean closed;
+    private volatile boolean closed;
 
     /** Pins a commit point while a snapshot copies its files; replaced with the writer. */
     private volatile SnapshotDeletionPolicy commitPins;
 
+    private final CommitPolicy commitPolicy;
+    /**
+     * Group commit: changes applied (written under writeLock, read anywhere), changes committed, and ranges
+     * rolled back. Lock order is writeLock, then commitSignal; nothing takes writeLock while holding commitSignal.
+     */
+    private volatile long appliedGen;
+    private volatile long committedGen;
+    private final java.util.NavigableMap<Long, Long> lostGens = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final Object commitSignal = new Object();
+    private final Thread committer;
+
     LuceneCollection(CollectionSpec spec, Path indexDir, StoreLimits limits) throws IOException {
+        this(spec, indexDir, limits, CommitPolicy.SYNC);
+    }
+
+    LuceneCollection(CollectionSpec spec, Path indexDir, StoreLimits limits, CommitPolicy commitPolicy)
+            throws IOException {
         this.spec = spec;
         this.limits = limits;
+        this.commitPolicy = commitPolicy;
         this.directory = FSDirectory.open(indexDir);
         this.hnsw = spec.quantization().format(spec.m(), spec.efConstruction());
         openWriter();
+        this.committer = commitPolicy.group()
+                ? Thread.ofPlatform().daemon().name("group-commit-" + spec.name()).start(this::commitLoop)
+                : null;
     }
 
     private void openWriter() throws IOException {
@@ -331,6 +351,11 @@ public final class LuceneCollection implements AutoCloseable {
         }
     }
 
+    /** Generation of the last commit point (one more per commit), for operators and tests. */
+    public long commitGeneration() {
+        return read(() -> org.apache.lucene.index.SegmentInfos.getLastCommitGeneration(directory));
+    }
+
     /** Bytes on disk per part of the vector index: raw vectors, quantized vectors, graph, everything else. */
     public Map<String, Long> indexBytesByPart() {
         return read(() -> {
@@ -531,6 +556,9 @@ public final class LuceneCollection implements AutoCloseable {
 
     /** Runs a change, commits it (fsync) and makes it visible to searches, all before returning. */
     private <T> T write(IoSupplier<T> change) {
+        if (commitPolicy.group()) {
+            return writeGrouped(change);
+        }
         return read(() -> {
             synchronized (writeLock) {
                 try {
@@ -544,6 +572,110 @@ public final class LuceneCollection implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** Applies the change now, then waits until the committer has made it durable (or lost it). */
+    private <T> T writeGrouped(IoSupplier<T> change) {
+        long[] gen = new long[1];
+        T result = read(() -> {
+            synchronized (writeLock) {
+                try {
+                    T r = change.get();
+                    gen[0] = ++appliedGen;
+                    return r;
+                } catch (IOException | RuntimeException e) {
+                    loseUncommitted(e);
+                    throw e;
+                }
+            }
+        });
+        synchronized (commitSignal) {
+            commitSignal.notifyAll();  // wake the committer
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (true) {
+                var lost = lostGens.floorEntry(gen[0]);
+                if (lost != null && lost.getValue() >= gen[0]) {
+                    throw new ServiceException(ErrorKind.INTERNAL, "collection '" + spec.name()
+                            + "': the group commit holding this write failed; nothing of it was kept", null);
+                }
+                if (committedGen >= gen[0]) {
+                    return result;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || closed) {
+                    throw ServiceException.unavailable("collection '" + spec.name()
+                            + "': the write was not confirmed durable; it may or may not be kept", null);
+                }
+                try {
+                    commitSignal.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw ServiceException.unavailable("interrupted while waiting for the commit", e);
+                }
+            }
+        }
+    }
+
+    /** The group committer: waits for applied changes, lets more gather, commits them all at once. */
+    private void commitLoop() {
+        while (!closed) {
+            try {
+                synchronized (commitSignal) {
+                    while (!closed && pendingGen() <= committedGen) {
+                        commitSignal.wait(1000);
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                Thread.sleep(commitPolicy.maxDelayMicros() / 1000, (int) (commitPolicy.maxDelayMicros() % 1000) * 1000);
+                commitPending();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // A failed commit already failed its writes (loseUncommitted); keep serving later ones.
+            }
+        }
+    }
+
+    private long pendingGen() {
+        return appliedGen;
+    }
+
+    /** Commits every applied change; on failure the uncommitted ones are rolled back and their writers told. */
+    private void commitPending() {
+        read(() -> {
+            synchronized (writeLock) {
+                long target = appliedGen;
+                if (target <= committedGen) {
+                    return null;
+                }
+                try {
+                    writer.commit();
+                    searchers.maybeRefreshBlocking();
+                    committedGen = target;
+                } catch (IOException | RuntimeException e) {
+                    loseUncommitted(e);
+                    throw e;
+                }
+            }
+            return null;
+        });
+        synchronized (commitSignal) {
+            commitSignal.notifyAll();
+        }
+    }
+
+    /** Under writeLock: rolls back everything not committed; the writes waiting for it will fail. */
+    private void loseUncommitted(Exception cause) {
+        if (appliedGen > committedGen) {
+            lostGens.put(committedGen + 1, appliedGen);
+            committedGen = appliedGen;  // nothing left to commit from before the rollback
+        }
+        reopenAfterFailure(cause);
+        synchronized (commitSignal) {
+            commitSignal.notifyAll();
+        }
     }
 
     /**
@@ -579,7 +711,23 @@ public final class LuceneCollection implements AutoCloseable {
             if (closed) {
                 return;
             }
+            if (commitPolicy.group() && writer.isOpen()) {
+                // Make what waiting writers applied durable before closing, so they can be acknowledged.
+                synchronized (writeLock) {
+                    long target = appliedGen;
+                    if (target > committedGen) {
+                        writer.commit();
+                        committedGen = target;
+                    }
+                }
+            }
             closed = true;
+            if (committer != null) {
+                committer.interrupt();
+            }
+            synchronized (commitSignal) {
+                commitSignal.notifyAll();
+            }
             searchers.close();
             if (writer.isOpen()) {
                 writer.rollback();

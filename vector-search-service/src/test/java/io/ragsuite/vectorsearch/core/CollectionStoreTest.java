@@ -387,4 +387,35 @@ class CollectionStoreTest {
             assertEquals(List.of("live", "restored"), reopened.list().stream().map(x -> x.spec().name()).toList());
         }
     }
+
+    /** Group commit: concurrent writers share commits, every acknowledged write is durable. */
+    @Test
+    void groupCommitSharesCommitsAndKeepsEveryAcknowledgedWrite() throws Exception {
+        int threads = 8;
+        int writesEach = 20;
+        try (CollectionStore store = new CollectionStore(dir, LIMITS, new CommitPolicy(true, 2000))) {
+            LuceneCollection c = store.create(CollectionSpec.of("g", 4, Metric.COSINE, 0, 0, 0, null, 4096));
+            long generationBefore = c.commitGeneration();
+            List<Thread> writers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                writers.add(Thread.ofPlatform().start(() -> {
+                    Random rnd = new Random(id);
+                    for (int i = 0; i < writesEach; i++) {
+                        c.upsert(List.of(new Point(id + "-" + i, random(rnd, 4), "", Map.of())));
+                    }
+                }));
+            }
+            for (Thread w : writers) {
+                w.join();
+            }
+            assertEquals(threads * writesEach, c.count());
+            long commits = c.commitGeneration() - generationBefore;
+            System.out.printf("group commit: %d writes in %d commits%n", threads * writesEach, commits);
+            assertTrue(commits < threads * writesEach / 2, "writes shared commits: " + commits);
+        }
+        try (CollectionStore reopened = new CollectionStore(dir, LIMITS)) {
+            assertEquals(threads * writesEach, reopened.get("g").count());
+        }
+    }
 }
