@@ -81,8 +81,9 @@ public class ModelLoader {
                         source.folder() == null ? "built in" : source.folder(), model.backend());
             }
             return new EmbeddingEngine(models, config.defaultModel(), new EmbeddingLimits(config.maxTexts(),
-                    config.maxTextChars(), config.workers(), config.maxBatchTexts(), config.maxBatchTokens(), config.maxPaddingFraction(),
-                    config.batchDelayMicros(), config.maxQueuedTexts()), metrics.batchObserver());
+                    config.maxTextChars(), config.workers(), config.maxBatchTexts(), config.maxBatchTokens(),
+                    config.maxPaddingFraction(), config.batchDelayMicros(), config.maxQueuedTexts()),
+                    metrics.batchObserver());
         } catch (Exception | LinkageError e) {
             models.forEach(EmbeddingModel::close);
             throw e;

@@ -149,10 +149,12 @@ final class DynamicBatcher implements AutoCloseable {
 
         // Check each request on its own: a text over the limit without truncation fails only its request.
         boolean[] rejected = new boolean[batch.size()];
+        int[] firstSlot = new int[batch.size()];  // where each request's texts start in `tokenized`
         List<Slot> slots = new ArrayList<>();
         int offset = 0;
         for (int r = 0; r < batch.size(); r++) {
             Pending p = batch.get(r);
+            firstSlot[r] = offset;
             List<Integer> tooLong = new ArrayList<>();
             for (int i = 0; i < p.texts().size(); i++) {
                 EmbeddingModel.TokenizedText t = tokenized.get(offset + i);
@@ -174,12 +176,9 @@ final class DynamicBatcher implements AutoCloseable {
 
         float[][][] vectors = new float[batch.size()][][];
         int[] missing = new int[batch.size()];
-        int[] firstSlot = new int[batch.size()];
-        for (int r = 0, at = 0; r < batch.size(); r++) {
+        for (int r = 0; r < batch.size(); r++) {
             vectors[r] = new float[batch.get(r).texts().size()][];
             missing[r] = rejected[r] ? 0 : batch.get(r).texts().size();
-            firstSlot[r] = at;
-            at += batch.get(r).texts().size();
         }
         int textsPerCall = model.spec().maxTextsPerCall() > 0
                 ? Math.min(model.spec().maxTextsPerCall(), settings.maxBatchTexts()) : settings.maxBatchTexts();

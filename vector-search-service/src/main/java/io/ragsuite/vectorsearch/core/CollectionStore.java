@@ -96,12 +96,12 @@ public final class CollectionStore implements AutoCloseable {
             if (from != null) {
                 try (Stream<Path> files = Files.list(from)) {
                     for (Path file : files.toList()) {
-                        Files.copy(file, staging.resolve(INDEX_DIR).resolve(file.getFileName()));
+                        copyDurably(file, staging.resolve(INDEX_DIR).resolve(file.getFileName()));
                     }
                 }
             }
             // Open (and for a new one create) the index in the staging folder, so it exists in full before
-            // the rename; opening also commits, which fsyncs the copied files.
+            // the rename.
             new LuceneCollection(spec, staging.resolve(INDEX_DIR), limits).close();
             fsync(staging);
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
@@ -291,6 +291,14 @@ public final class CollectionStore implements AutoCloseable {
                     children.filter(p -> p.getFileName().toString().startsWith(".")).forEach(CollectionStore::deleteTree);
                 }
             }
+        }
+    }
+
+    /** Copies a file and fsyncs the copy (the caller fsyncs the folder once all files are in). */
+    static void copyDurably(Path from, Path to) throws IOException {
+        Files.copy(from, to);
+        try (FileChannel ch = FileChannel.open(to, StandardOpenOption.WRITE)) {
+            ch.force(true);
         }
     }
 

@@ -6,6 +6,7 @@ import io.ragsuite.support.error.ServiceException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,36 +16,33 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene103.Lucene103Codec;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.StoredField;
-import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.SortedDocValuesField;
+import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
-import java.nio.file.Files;
 import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
-import org.apache.lucene.index.SnapshotDeletionPolicy;
-import org.apache.lucene.store.IOContext;
-import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
+import org.apache.lucene.index.SnapshotDeletionPolicy;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.Sort;
-import org.apache.lucene.search.SortField;
-import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.search.RescoreTopNQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.Directory;
@@ -58,6 +56,7 @@ import org.apache.lucene.util.BytesRef;
 public final class LuceneCollection implements AutoCloseable {
     private final CollectionSpec spec;
     private final StoreLimits limits;
+    private final Path indexDir;
     private final Directory directory;
     private final KnnVectorsFormat hnsw;
     /** Replaced only by {@link #reopenAfterFailure}, under the writer lock. */
@@ -91,6 +90,7 @@ public final class LuceneCollection implements AutoCloseable {
         this.spec = spec;
         this.limits = limits;
         this.commitPolicy = commitPolicy;
+        this.indexDir = indexDir;
         this.directory = FSDirectory.open(indexDir);
         this.hnsw = spec.quantization().format(spec.m(), spec.efConstruction());
         openWriter();
@@ -311,44 +311,13 @@ public final class LuceneCollection implements AutoCloseable {
             try {
                 Files.createDirectories(target);
                 for (String file : commit.getFileNames()) {
-                    try (IndexInput in = directory.openInput(file, IOContext.READONCE)) {
-                        Files.copy(new IndexInputStream(in), target.resolve(file));
-                    }
-                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(target.resolve(file),
-                            java.nio.file.StandardOpenOption.WRITE)) {
-                        ch.force(true);
-                    }
+                    CollectionStore.copyDurably(indexDir.resolve(file), target.resolve(file));
                 }
             } finally {
                 pins.release(commit);
             }
             return null;
         });
-    }
-
-    /** Reads a Lucene input as a stream, for copying. */
-    private static final class IndexInputStream extends java.io.InputStream {
-        private final IndexInput in;
-
-        IndexInputStream(IndexInput in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            return in.getFilePointer() < in.length() ? in.readByte() & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            long left = in.length() - in.getFilePointer();
-            if (left <= 0) {
-                return -1;
-            }
-            int n = (int) Math.min(len, left);
-            in.readBytes(b, off, n);
-            return n;
-        }
     }
 
     /** Generation of the last commit point (one more per commit), for operators and tests. */
@@ -621,7 +590,7 @@ public final class LuceneCollection implements AutoCloseable {
         while (!closed) {
             try {
                 synchronized (commitSignal) {
-                    while (!closed && pendingGen() <= committedGen) {
+                    while (!closed && appliedGen <= committedGen) {
                         commitSignal.wait(1000);
                     }
                 }
@@ -638,22 +607,28 @@ public final class LuceneCollection implements AutoCloseable {
         }
     }
 
-    private long pendingGen() {
-        return appliedGen;
+    /**
+     * Under writeLock: commits every change applied and not yet committed and, when {@code refresh}, makes it
+     * visible to searches; only then advances {@link #committedGen}, which acknowledges the waiting writes.
+     */
+    private void commitAppliedLocked(boolean refresh) throws IOException {
+        long target = appliedGen;
+        if (target <= committedGen) {
+            return;
+        }
+        writer.commit();
+        if (refresh) {
+            searchers.maybeRefreshBlocking();
+        }
+        committedGen = target;
     }
 
     /** Commits every applied change; on failure the uncommitted ones are rolled back and their writers told. */
     private void commitPending() {
         read(() -> {
             synchronized (writeLock) {
-                long target = appliedGen;
-                if (target <= committedGen) {
-                    return null;
-                }
                 try {
-                    writer.commit();
-                    searchers.maybeRefreshBlocking();
-                    committedGen = target;
+                    commitAppliedLocked(true);
                 } catch (IOException | RuntimeException e) {
                     loseUncommitted(e);
                     throw e;
@@ -714,11 +689,7 @@ public final class LuceneCollection implements AutoCloseable {
             if (commitPolicy.group() && writer.isOpen()) {
                 // Make what waiting writers applied durable before closing, so they can be acknowledged.
                 synchronized (writeLock) {
-                    long target = appliedGen;
-                    if (target > committedGen) {
-                        writer.commit();
-                        committedGen = target;
-                    }
+                    commitAppliedLocked(false);  // closing: no searches follow
                 }
             }
             closed = true;

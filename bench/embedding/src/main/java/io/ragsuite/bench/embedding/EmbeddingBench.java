@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * Load generator behind {@code bench/embedding/run.sh}. Two modes, each printing one JSON object per
@@ -102,19 +103,30 @@ public final class EmbeddingBench {
     /** {@code parallel} threads share one session and take the next batch until none is left. */
     private static void runRaw(EmbeddingModel model, List<List<String>> batches, int parallel, long[] latencies)
             throws Exception {
+        timedConcurrently(parallel, batches.size(), latencies, b -> {
+            float[][] v = model.embed(model.tokenize(batches.get(b)));
+            check(v.length == batches.get(b).size() && v[0].length == model.dimension(), "bad vectors");
+        });
+    }
+
+    /**
+     * {@code threads} threads take the next item index until {@code items} are done, timing each call of
+     * {@code work} into {@code latencies} (when not null); the first failure is rethrown.
+     */
+    private static void timedConcurrently(int threads, int items, long[] latencies, IntConsumer work)
+            throws Exception {
         AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> done = new ArrayList<>();
-            for (int p = 0; p < parallel; p++) {
+            for (int t = 0; t < threads; t++) {
                 done.add(pool.submit(() -> {
-                    for (int b = next.getAndIncrement(); b < batches.size(); b = next.getAndIncrement()) {
+                    for (int i = next.getAndIncrement(); i < items; i = next.getAndIncrement()) {
                         long t0 = System.nanoTime();
-                        float[][] v = model.embed(model.tokenize(batches.get(b)));
+                        work.accept(i);
                         if (latencies != null) {
-                            latencies[b] = System.nanoTime() - t0;
+                            latencies[i] = System.nanoTime() - t0;
                         }
-                        check(v.length == batches.get(b).size() && v[0].length == model.dimension(), "bad vectors");
                     }
                     return null;
                 }));
@@ -156,33 +168,13 @@ public final class EmbeddingBench {
     /** {@code clients} threads take the next sentence until none is left; one sentence per request. */
     private static void drive(EmbeddingServiceGrpc.EmbeddingServiceBlockingStub stub, String model,
             List<String> sentences, int clients, long[] latencies) throws Exception {
-        AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                done.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < sentences.size(); i = next.getAndIncrement()) {
-                        long t0 = System.nanoTime();
-                        EmbedResponse response = stub.withDeadlineAfter(60, TimeUnit.SECONDS).embed(
-                                EmbedRequest.newBuilder().addTexts(sentences.get(i)).setModel(model)
-                                        .setTruncate(true).build());
-                        if (latencies != null) {
-                            latencies[i] = System.nanoTime() - t0;
-                        }
-                        check(response.getEmbeddingsCount() == 1
-                                && response.getEmbeddings(0).getValuesCount() == response.getDimension(),
-                                "bad response for sentence " + i);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        timedConcurrently(clients, sentences.size(), latencies, i -> {
+            EmbedResponse response = stub.withDeadlineAfter(60, TimeUnit.SECONDS).embed(
+                    EmbedRequest.newBuilder().addTexts(sentences.get(i)).setModel(model).setTruncate(true).build());
+            check(response.getEmbeddingsCount() == 1
+                    && response.getEmbeddings(0).getValuesCount() == response.getDimension(),
+                    "bad response for sentence " + i);
+        });
     }
 
     private static long processCpuNanos() {
