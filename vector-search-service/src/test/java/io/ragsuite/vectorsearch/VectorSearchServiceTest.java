@@ -38,13 +38,21 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The vector search service over gRPC and REST, including bad input. */
+/**
+ * The vector search service over gRPC and REST, including bad input, on the default (Lucene) backend;
+ * {@link io.ragsuite.vectorsearch.pgvector.PgVectorSearchServiceTest} runs the same tests on pgvector.
+ */
 @QuarkusTest
-class VectorSearchServiceTest {
+public class VectorSearchServiceTest {
     @GrpcClient("self")
     VectorSearchServiceGrpc.VectorSearchServiceBlockingStub grpc;
     @GrpcClient("self")
     HealthGrpc.HealthBlockingStub health;
+
+    /** A quantization the backend offers (the test checks rescoring to exact scores). */
+    protected io.ragsuite.api.v1.Quantization quantization() {
+        return io.ragsuite.api.v1.Quantization.QUANTIZATION_INT8;
+    }
 
     @BeforeEach
     void storeOpen() {
@@ -194,11 +202,11 @@ class VectorSearchServiceTest {
 
     @Test
     void quantizedCollectionOverGrpcAndRest() {
-        String name = unique("int8");
+        String name = unique("quantized");
         var info = grpc.createCollection(CreateCollectionRequest.newBuilder().setName(name).setDimension(2)
-                .setQuantization(io.ragsuite.api.v1.Quantization.QUANTIZATION_INT8)
+                .setQuantization(quantization())
                 .setHnsw(io.ragsuite.api.v1.HnswConfig.newBuilder().setEfSearch(50)).build());
-        assertEquals(io.ragsuite.api.v1.Quantization.QUANTIZATION_INT8, info.getQuantization());
+        assertEquals(quantization(), info.getQuantization());
         assertEquals(50, info.getHnsw().getEfSearch());
         grpc.upsert(UpsertRequest.newBuilder().setCollection(name)
                 .addPoints(point("a", "d", 1, 0)).addPoints(point("b", "d", 1, 1)).addPoints(point("c", "d", -1, 0)).build());
@@ -207,7 +215,8 @@ class VectorSearchServiceTest {
         assertEquals(List.of("a", "b"), r.getResultsList().stream().map(h -> h.getPoint().getId()).toList());
         assertEquals(0.70710677f, r.getResults(1).getScore(), 1e-5);
         given().get("/v1/collections/" + name).then().statusCode(200)
-                .body("quantization", equalTo("int8")).body("hnsw.ef_search", equalTo(50));
+                .body("quantization", equalTo(quantization().name().substring("QUANTIZATION_".length())
+                        .toLowerCase(java.util.Locale.ROOT))).body("hnsw.ef_search", equalTo(50));
         given().contentType(ContentType.JSON).body("{\"vector\":[1,0],\"top_k\":3,\"min_score\":0.5,\"ef_search\":20}")
                 .post("/v1/collections/" + name + "/search").then().statusCode(200).body("results", hasSize(2));
         problem(given().contentType(ContentType.JSON).body("{\"name\":\"q\",\"dimension\":2,\"quantization\":\"int3\"}")

@@ -20,6 +20,7 @@ public class StoreReadinessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         return LoadReadiness.of("vector-store", holder.loading(),
-                store -> Map.of("collections", store.list().size(), "data_dir", store.dataDir().toString()));
+                store -> Map.of("collections", store.list().size(), "backend", store.backend(), "location",
+                        store.location()));
     }
 }

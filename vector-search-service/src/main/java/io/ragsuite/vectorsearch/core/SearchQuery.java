@@ -1,5 +1,7 @@
 package io.ragsuite.vectorsearch.core;
 
+import io.ragsuite.support.error.Require;
+
 /**
  * One search. Dense search ranks by the vector, BM25 by the text, hybrid runs both and fuses the two
  * rankings with reciprocal rank fusion: {@code score = sum_i w_i / (rrfK + rank_i)}, as Elasticsearch,
@@ -56,6 +58,47 @@ public record SearchQuery(float[] vector, String text, int topK, MetadataFilter 
 
     public SearchQuery withWeights(float dense, float bm25) {
         return new SearchQuery(vector, text, topK, filter, withVectors, efSearch, minScore, mode, dense, bm25);
+    }
+
+    /**
+     * Checks the query against a collection and the server limits; returns the HNSW candidate list size to
+     * use. Both backends call it first, so they reject the same queries.
+     */
+    public int checkedEfSearch(CollectionSpec spec, StoreLimits limits) {
+        Require.inRange(topK, 1, limits.maxTopK(), "top_k");
+        int ef = efSearch == 0 ? spec.efSearch()
+                : Require.inRange(efSearch, 1, CollectionSpec.MAX_EF, "ef_search");
+        Require.that(minScore == null || Float.isFinite(minScore),
+                "min_score must be a finite number");
+        Require.that(denseWeight >= 0 && bm25Weight >= 0 && Float.isFinite(denseWeight)
+                && Float.isFinite(bm25Weight), "weights must be finite and >= 0");
+        Mode m = effectiveMode();
+        if (m != Mode.DENSE) {
+            Require.that(text != null && !text.isBlank(),
+                    m.name().toLowerCase(java.util.Locale.ROOT) + " search needs a query text");
+            Require.maxLength(text, limits.maxTextChars(), "text");
+        }
+        MetadataFilters.checked(filter);
+        return ef;
+    }
+
+    /** The dense weight for fusion (0 means 1). */
+    public float fusionDenseWeight() {
+        return denseWeight == 0 ? 1 : denseWeight;
+    }
+
+    /** The text weight for fusion (0 means 1). */
+    public float fusionTextWeight() {
+        return bm25Weight == 0 ? 1 : bm25Weight;
+    }
+
+    /** Whether a hit with this score is cut by {@link #minScore()}; for dense L2 lower scores are better. */
+    public boolean belowMinScore(float score, Metric metric) {
+        if (minScore == null) {
+            return false;
+        }
+        boolean lowerIsBetter = effectiveMode() == Mode.DENSE && metric == Metric.L2;
+        return lowerIsBetter ? score > minScore : score < minScore;
     }
 
     /** The mode to run: the one set, or the one the given inputs imply. */

@@ -6,7 +6,7 @@ import io.ragsuite.api.v1.Filter;
 import io.ragsuite.api.v1.HnswConfig;
 import io.ragsuite.support.error.ServiceException;
 import io.ragsuite.support.grpc.ProtoFloats;
-import io.ragsuite.vectorsearch.core.LuceneCollection;
+import io.ragsuite.vectorsearch.core.VectorCollection;
 import io.ragsuite.vectorsearch.core.MetadataFilter;
 import io.ragsuite.vectorsearch.core.Metric;
 import io.ragsuite.vectorsearch.core.Point;
@@ -75,7 +75,7 @@ final class ProtoMapping {
                 .setCreatedAt(s.createdAt().toString()).setPointCount(s.pointCount()).setSizeBytes(s.sizeBytes()).build();
     }
 
-    static CollectionInfo info(LuceneCollection c) {
+    static CollectionInfo info(VectorCollection c) {
         return CollectionInfo.newBuilder().setName(c.spec().name()).setDimension(c.spec().dimension())
                 .setMetric(metric(c.spec().metric()))
                 .setHnsw(HnswConfig.newBuilder().setM(c.spec().m()).setEfConstruction(c.spec().efConstruction())

@@ -18,10 +18,10 @@ public class StageInfoGrpcService implements StageInfoService {
 
     @Override
     public Uni<StageInfo> describe(DescribeRequest request) {
-        StageInfo.Builder info = StageInfo.newBuilder().setStage("vector-search").setBackend("lucene-hnsw")
+        StageInfo.Builder info = StageInfo.newBuilder().setStage("vector-search").setBackend(holder.ready() ? holder.store().backend() + "-hnsw" : "")
                 .setReady(holder.ready());
         if (holder.ready()) {
-            info.putDetails("data_dir", holder.store().dataDir().toString())
+            info.putDetails("location", holder.store().location())
                     .putDetails("collections", Integer.toString(holder.store().list().size()));
         }
         return Uni.createFrom().item(info.build());

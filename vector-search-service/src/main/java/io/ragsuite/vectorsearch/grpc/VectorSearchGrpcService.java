@@ -28,8 +28,9 @@ import io.ragsuite.support.grpc.GrpcErrors;
 import io.ragsuite.support.grpc.ProtoFloats;
 import io.ragsuite.vectorsearch.app.StoreHolder;
 import io.ragsuite.vectorsearch.core.CollectionSpec;
-import io.ragsuite.vectorsearch.core.CollectionStore;
-import io.ragsuite.vectorsearch.core.LuceneCollection;
+import io.ragsuite.vectorsearch.core.VectorStore;
+import io.ragsuite.vectorsearch.core.ScrollPage;
+import io.ragsuite.vectorsearch.core.VectorCollection;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import java.util.function.Supplier;
@@ -51,7 +52,7 @@ public class VectorSearchGrpcService implements VectorSearchService {
     @Override
     public Uni<CollectionInfo> createCollection(CreateCollectionRequest r) {
         return call(() -> {
-            CollectionStore store = holder.store();
+            VectorStore store = holder.store();
             CollectionSpec spec = CollectionSpec.of(r.getName(), r.getDimension(), ProtoMapping.metric(r.getMetric()),
                     r.getHnsw().getM(), r.getHnsw().getEfConstruction(), r.getHnsw().getEfSearch(),
                     ProtoMapping.quantization(r.getQuantization()), store.limits().maxDimension());
@@ -82,7 +83,7 @@ public class VectorSearchGrpcService implements VectorSearchService {
     public Uni<UpsertResponse> upsert(UpsertRequest r) {
         return call(() -> {
             long start = System.nanoTime();
-            LuceneCollection c = holder.store().get(r.getCollection());
+            VectorCollection c = holder.store().get(r.getCollection());
             int n = c.upsert(r.getPointsList().stream().map(ProtoMapping::point).toList());
             long us = (System.nanoTime() - start) / 1_000;
             return UpsertResponse.newBuilder().setUpserted(n)
@@ -105,7 +106,7 @@ public class VectorSearchGrpcService implements VectorSearchService {
     @Override
     public Uni<ScrollResponse> scroll(ScrollRequest r) {
         return call(() -> {
-            LuceneCollection.ScrollPage page = holder.store().get(r.getCollection()).scroll(
+            ScrollPage page = holder.store().get(r.getCollection()).scroll(
                     r.hasFilter() ? ProtoMapping.filter(r.getFilter()) : null, r.getLimit(), r.getPageToken(),
                     r.getWithVectors());
             ScrollResponse.Builder out = ScrollResponse.newBuilder()
@@ -145,7 +146,7 @@ public class VectorSearchGrpcService implements VectorSearchService {
     @Override
     public Uni<DeletePointsResponse> delete(DeletePointsRequest r) {
         return call(() -> {
-            LuceneCollection c = holder.store().get(r.getCollection());
+            VectorCollection c = holder.store().get(r.getCollection());
             Require.that(r.getIdsCount() > 0 ^ r.hasFilter(), "set exactly one of 'ids' and 'filter'");
             long n = r.hasFilter() ? c.deleteMatching(ProtoMapping.filter(r.getFilter())) : c.deleteIds(r.getIdsList());
             return DeletePointsResponse.newBuilder().setDeleted(n).build();
@@ -156,7 +157,7 @@ public class VectorSearchGrpcService implements VectorSearchService {
     public Uni<SearchResponse> search(SearchRequest r) {
         return call(() -> {
             long start = System.nanoTime();
-            LuceneCollection c = holder.store().get(r.getCollection());
+            VectorCollection c = holder.store().get(r.getCollection());
             var hits = c.search(ProtoMapping.query(r));
             long us = (System.nanoTime() - start) / 1_000;
             SearchResponse.Builder out = SearchResponse.newBuilder()

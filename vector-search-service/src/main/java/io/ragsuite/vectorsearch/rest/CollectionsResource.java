@@ -4,8 +4,9 @@ import io.ragsuite.support.error.Require;
 import io.ragsuite.support.error.ServiceException;
 import io.ragsuite.vectorsearch.app.StoreHolder;
 import io.ragsuite.vectorsearch.core.CollectionSpec;
-import io.ragsuite.vectorsearch.core.CollectionStore;
-import io.ragsuite.vectorsearch.core.LuceneCollection;
+import io.ragsuite.vectorsearch.core.VectorStore;
+import io.ragsuite.vectorsearch.core.ScrollPage;
+import io.ragsuite.vectorsearch.core.VectorCollection;
 import io.ragsuite.vectorsearch.core.MetadataFilter;
 import io.ragsuite.vectorsearch.core.Metric;
 import io.ragsuite.vectorsearch.core.Point;
@@ -50,7 +51,7 @@ public class CollectionsResource {
 
     public record CollectionReply(String name, int dimension, String metric, Hnsw hnsw, String quantization,
             long pointCount) {
-        static CollectionReply of(LuceneCollection c) {
+        static CollectionReply of(VectorCollection c) {
             CollectionSpec s = c.spec();
             return new CollectionReply(s.name(), s.dimension(), s.metric().name().toLowerCase(Locale.ROOT),
                     new Hnsw(s.m(), s.efConstruction(), s.efSearch()), s.quantization().label(), c.count());
@@ -142,7 +143,7 @@ public class CollectionsResource {
         }
     }
 
-    private CollectionStore store() {
+    private VectorStore store() {
         return holder.store();
     }
 
@@ -187,7 +188,7 @@ public class CollectionsResource {
     @PUT
     @Path("/{name}/points")
     public Map<String, Integer> upsert(@PathParam("name") String name, UpsertBody body) {
-        LuceneCollection c = store().get(name);
+        VectorCollection c = store().get(name);
         List<PointBody> points = body(body).points() == null ? List.of() : body.points();
         Require.that(!points.contains(null), "points must not hold null");
         return Map.of("upserted", c.upsert(points.stream().map(PointBody::toPoint).toList()));
@@ -196,7 +197,7 @@ public class CollectionsResource {
     @POST
     @Path("/{name}/points/get")
     public Map<String, List<PointBody>> getPoints(@PathParam("name") String name, IdsBody body) {
-        LuceneCollection c = store().get(name);
+        VectorCollection c = store().get(name);
         return Map.of("points", c.get(body(body).ids(), Boolean.TRUE.equals(body.withVectors())).stream()
                 .map(PointBody::of).toList());
     }
@@ -204,7 +205,7 @@ public class CollectionsResource {
     @POST
     @Path("/{name}/points/delete")
     public Map<String, Long> deletePoints(@PathParam("name") String name, IdsBody body) {
-        LuceneCollection c = store().get(name);
+        VectorCollection c = store().get(name);
         boolean hasIds = body(body).ids() != null && !body.ids().isEmpty();
         Require.that(hasIds ^ body.filter() != null, "set exactly one of 'ids' and 'filter'");
         long n = hasIds ? c.deleteIds(body.ids()) : c.deleteMatching(body.filter().toFilter());
@@ -214,16 +215,16 @@ public class CollectionsResource {
     @POST
     @Path("/{name}/points/count")
     public Map<String, Long> count(@PathParam("name") String name, CountBody body) {
-        LuceneCollection c = store().get(name);
+        VectorCollection c = store().get(name);
         return Map.of("count", c.count(body == null || body.filter() == null ? null : body.filter().toFilter()));
     }
 
     @POST
     @Path("/{name}/points/scroll")
     public ScrollReply scroll(@PathParam("name") String name, ScrollBody body) {
-        LuceneCollection c = store().get(name);
+        VectorCollection c = store().get(name);
         ScrollBody b = body == null ? new ScrollBody(null, 0, null, null) : body;
-        LuceneCollection.ScrollPage page = c.scroll(b.filter() == null ? null : b.filter().toFilter(), b.limit(),
+        ScrollPage page = c.scroll(b.filter() == null ? null : b.filter().toFilter(), b.limit(),
                 b.pageToken(), Boolean.TRUE.equals(b.withVectors()));
         return new ScrollReply(page.points().stream().map(PointBody::of).toList(), page.nextAfterId());
     }
@@ -249,7 +250,7 @@ public class CollectionsResource {
     @Path("/{name}/snapshots/{snapshot}/restore")
     public Response restoreSnapshot(@PathParam("name") String name, @PathParam("snapshot") String snapshot,
             RestoreBody body) {
-        LuceneCollection restored = store().restore(name, snapshot, body(body).collection());
+        VectorCollection restored = store().restore(name, snapshot, body(body).collection());
         return Response.status(Response.Status.CREATED).entity(CollectionReply.of(restored)).build();
     }
 
@@ -263,7 +264,7 @@ public class CollectionsResource {
     @POST
     @Path("/{name}/search")
     public Map<String, List<Hit>> search(@PathParam("name") String name, SearchBody body) {
-        LuceneCollection c = store().get(name);
+        VectorCollection c = store().get(name);
         body(body);
         var hits = c.search(body.toQuery());
         return Map.of("results", hits.stream().map(Hit::of).toList());

@@ -1,7 +1,12 @@
-package io.ragsuite.vectorsearch.core;
+package io.ragsuite.vectorsearch.lucene;
 
-import io.ragsuite.support.error.Require;
 import io.ragsuite.support.error.ServiceException;
+import io.ragsuite.vectorsearch.core.CollectionSpec;
+import io.ragsuite.vectorsearch.core.Metric;
+import io.ragsuite.vectorsearch.core.Quantization;
+import io.ragsuite.vectorsearch.core.SnapshotInfo;
+import io.ragsuite.vectorsearch.core.StoreLimits;
+import io.ragsuite.vectorsearch.core.VectorStore;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -28,14 +33,11 @@ import java.util.stream.Stream;
  * hidden temporary folder and renamed into place, and deleted by renaming it away before removing it, so
  * a crash never leaves a half-made collection that would be loaded at the next start.
  */
-public final class CollectionStore implements AutoCloseable {
+public final class LuceneVectorStore implements VectorStore {
     private static final String SPEC_FILE = "collection.properties";
     private static final String INDEX_DIR = "index";
     /** Snapshots live in {@code _snapshots/<collection>/<id>/}; "_" cannot start a collection name. */
     private static final String SNAPSHOTS_DIR = "_snapshots";
-    private static final java.time.format.DateTimeFormatter SNAPSHOT_TIME =
-            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(java.time.ZoneOffset.UTC);
-    private static final java.util.regex.Pattern SNAPSHOT_ID = java.util.regex.Pattern.compile("[0-9]{8}T[0-9]{9}Z-[0-9a-f]{8}");
 
     private final Path dataDir;
     private final StoreLimits limits;
@@ -44,12 +46,12 @@ public final class CollectionStore implements AutoCloseable {
     private final CommitPolicy commitPolicy;
 
     /** Opens every collection found under {@code dataDir}, creating the folder if needed; sync commits. */
-    public CollectionStore(Path dataDir, StoreLimits limits) throws IOException {
+    public LuceneVectorStore(Path dataDir, StoreLimits limits) throws IOException {
         this(dataDir, limits, CommitPolicy.SYNC);
     }
 
     /** Opens every collection found under {@code dataDir}, creating the folder if needed. */
-    public CollectionStore(Path dataDir, StoreLimits limits, CommitPolicy commitPolicy) throws IOException {
+    public LuceneVectorStore(Path dataDir, StoreLimits limits, CommitPolicy commitPolicy) throws IOException {
         this.dataDir = Files.createDirectories(dataDir);
         this.limits = limits;
         this.commitPolicy = commitPolicy;
@@ -68,14 +70,26 @@ public final class CollectionStore implements AutoCloseable {
         }
     }
 
+    @Override
+    public String backend() {
+        return "lucene";
+    }
+
+    @Override
+    public String location() {
+        return dataDir.toString();
+    }
+
     public Path dataDir() {
         return dataDir;
     }
 
+    @Override
     public StoreLimits limits() {
         return limits;
     }
 
+    @Override
     public synchronized LuceneCollection create(CollectionSpec spec) {
         return install(spec, null);
     }
@@ -119,10 +133,11 @@ public final class CollectionStore implements AutoCloseable {
      * Snapshots a collection while writes go on: the copy holds exactly the writes acknowledged before its
      * commit point (see {@link LuceneCollection#copyLastCommit}).
      */
+    @Override
     public SnapshotInfo snapshot(String name) {
         LuceneCollection c = get(name);
         Instant now = Instant.now();
-        String id = SNAPSHOT_TIME.format(now) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = SnapshotInfo.newId(now);
         Path dir = dataDir.resolve(SNAPSHOTS_DIR).resolve(name);
         Path staging = dir.resolve(".taking-" + id);
         try {
@@ -144,6 +159,7 @@ public final class CollectionStore implements AutoCloseable {
     }
 
     /** Snapshots of a collection, oldest first; also those of a collection deleted since. */
+    @Override
     public List<SnapshotInfo> snapshots(String name) {
         CollectionSpec.checkName(name);
         Path dir = dataDir.resolve(SNAPSHOTS_DIR).resolve(name);
@@ -154,7 +170,7 @@ public final class CollectionStore implements AutoCloseable {
             List<SnapshotInfo> out = new ArrayList<>();
             for (Path child : children.sorted().toList()) {
                 String id = child.getFileName().toString();
-                if (SNAPSHOT_ID.matcher(id).matches()) {
+                if (SnapshotInfo.isId(id)) {
                     out.add(describe(name, id));
                 }
             }
@@ -165,6 +181,7 @@ public final class CollectionStore implements AutoCloseable {
     }
 
     /** Creates collection {@code target} from a snapshot of {@code name}, with the snapshot's settings. */
+    @Override
     public synchronized LuceneCollection restore(String name, String snapshotId, String target) {
         Path snapshot = snapshotDir(name, snapshotId);
         try {
@@ -177,6 +194,7 @@ public final class CollectionStore implements AutoCloseable {
         }
     }
 
+    @Override
     public synchronized void deleteSnapshot(String name, String snapshotId) {
         Path snapshot = snapshotDir(name, snapshotId);
         Path trash = snapshot.resolveSibling(".deleting-" + snapshotId);
@@ -190,8 +208,7 @@ public final class CollectionStore implements AutoCloseable {
 
     private Path snapshotDir(String name, String snapshotId) {
         CollectionSpec.checkName(name);
-        Require.that(snapshotId != null && SNAPSHOT_ID.matcher(snapshotId).matches(),
-                "snapshot id '" + snapshotId + "' is not one this server makes");
+        SnapshotInfo.checkId(snapshotId);
         Path dir = dataDir.resolve(SNAPSHOTS_DIR).resolve(name).resolve(snapshotId);
         if (!Files.isDirectory(dir)) {
             throw ServiceException.notFound("collection '" + name + "' has no snapshot '" + snapshotId + "'");
@@ -212,10 +229,10 @@ public final class CollectionStore implements AutoCloseable {
                 org.apache.lucene.index.DirectoryReader reader = org.apache.lucene.index.DirectoryReader.open(d)) {
             points = reader.numDocs();
         }
-        Instant created = java.time.ZonedDateTime.parse(id.substring(0, id.indexOf('-')), SNAPSHOT_TIME).toInstant();
-        return new SnapshotInfo(name, id, created, points, bytes);
+        return new SnapshotInfo(name, id, SnapshotInfo.createdAt(id), points, bytes);
     }
 
+    @Override
     public LuceneCollection get(String name) {
         CollectionSpec.checkName(name);
         LuceneCollection c = collections.get(name);
@@ -225,12 +242,14 @@ public final class CollectionStore implements AutoCloseable {
         return c;
     }
 
+    @Override
     public List<LuceneCollection> list() {
         List<LuceneCollection> all = new ArrayList<>(collections.values());
         all.sort(Comparator.comparing(c -> c.spec().name()));
         return all;
     }
 
+    @Override
     public synchronized void delete(String name) {
         LuceneCollection c = get(name);
         // Close first (Lucene holds a lock file in the folder), then move the folder away; if the move fails
@@ -288,7 +307,7 @@ public final class CollectionStore implements AutoCloseable {
         try (Stream<Path> collectionsDirs = Files.list(snapshots)) {
             for (Path dir : collectionsDirs.toList()) {
                 try (Stream<Path> children = Files.list(dir)) {
-                    children.filter(p -> p.getFileName().toString().startsWith(".")).forEach(CollectionStore::deleteTree);
+                    children.filter(p -> p.getFileName().toString().startsWith(".")).forEach(LuceneVectorStore::deleteTree);
                 }
             }
         }

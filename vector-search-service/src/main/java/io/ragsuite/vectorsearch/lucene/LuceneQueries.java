@@ -1,6 +1,8 @@
-package io.ragsuite.vectorsearch.core;
+package io.ragsuite.vectorsearch.lucene;
 
-import io.ragsuite.support.error.Require;
+import io.ragsuite.vectorsearch.core.MetadataFilter;
+import io.ragsuite.vectorsearch.core.MetadataFilters;
+import io.ragsuite.vectorsearch.core.PointChecks;
 import java.util.List;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
@@ -29,16 +31,12 @@ final class LuceneQueries {
     static final String META_PREFIX = "m.";
     /** A metadata value that parses as a number is also indexed as a point under "n." + key, for ranges. */
     static final String NUMERIC_PREFIX = "n.";
-    static final int MAX_KEY_CHARS = 128;
-    static final int MAX_DEPTH = 8;
 
     private LuceneQueries() {
     }
 
     static String metaField(String key) {
-        Require.nonBlank(key, "metadata key");
-        Require.maxLength(key, MAX_KEY_CHARS, "metadata key");
-        return META_PREFIX + key;
+        return META_PREFIX + PointChecks.checkKey(key);
     }
 
     /**
@@ -58,45 +56,29 @@ final class LuceneQueries {
                 .build();
     }
 
-    /** The query for a filter, or null when the filter accepts everything. */
+    /** The query for a filter, or null when the filter accepts everything; INVALID_ARGUMENT if malformed. */
     static Query toQuery(MetadataFilter filter) {
-        if (filter == null || filter instanceof MetadataFilter.Bool b && b.isEmpty()) {
-            return null;
-        }
-        return build(filter, 0);
+        MetadataFilter checked = MetadataFilters.checked(filter);
+        return checked == null ? null : build(checked);
     }
 
-    private static Query build(MetadataFilter filter, int depth) {
-        Require.that(depth <= MAX_DEPTH, "filter is nested deeper than " + MAX_DEPTH + " levels");
+    private static Query build(MetadataFilter filter) {
         return switch (filter) {
             case MetadataFilter.Match match -> {
-                Require.that(!match.anyOf().isEmpty(), "match on '" + match.key() + "' needs at least one value");
                 String field = metaField(match.key());
                 yield match.anyOf().size() == 1
                         ? new TermQuery(new Term(field, match.anyOf().iterator().next()))
                         : new TermInSetQuery(field, match.anyOf().stream().map(BytesRef::new).toList());
             }
-            case MetadataFilter.Range range -> {
-                metaField(range.key());
-                Require.that(range.gte() != null || range.gt() != null || range.lte() != null || range.lt() != null,
-                        "range on '" + range.key() + "' needs at least one bound");
-                Require.that(range.gte() == null || range.gt() == null, "range: set gte or gt, not both");
-                Require.that(range.lte() == null || range.lt() == null, "range: set lte or lt, not both");
-                double low = range.gte() != null ? range.gte()
-                        : range.gt() != null ? Math.nextUp(range.gt()) : Double.NEGATIVE_INFINITY;
-                double high = range.lte() != null ? range.lte()
-                        : range.lt() != null ? Math.nextDown(range.lt()) : Double.POSITIVE_INFINITY;
-                Require.that(!Double.isNaN(low) && !Double.isNaN(high), "range bounds must be numbers");
-                yield DoublePoint.newRangeQuery(NUMERIC_PREFIX + range.key(), low, high);
-            }
+            case MetadataFilter.Range range ->
+                DoublePoint.newRangeQuery(NUMERIC_PREFIX + range.key(), range.lowerBound(), range.upperBound());
             case MetadataFilter.Bool bool -> {
-                Require.that(!bool.isEmpty(), "a nested filter must hold at least one condition");
                 BooleanQuery.Builder q = new BooleanQuery.Builder();
-                add(q, bool.must(), BooleanClause.Occur.FILTER, depth);
-                add(q, bool.mustNot(), BooleanClause.Occur.MUST_NOT, depth);
+                add(q, bool.must(), BooleanClause.Occur.FILTER);
+                add(q, bool.mustNot(), BooleanClause.Occur.MUST_NOT);
                 if (!bool.should().isEmpty()) {
                     BooleanQuery.Builder any = new BooleanQuery.Builder();
-                    add(any, bool.should(), BooleanClause.Occur.SHOULD, depth);
+                    add(any, bool.should(), BooleanClause.Occur.SHOULD);
                     q.add(any.build(), BooleanClause.Occur.FILTER);
                 }
                 if (bool.must().isEmpty() && bool.should().isEmpty()) {
@@ -108,9 +90,9 @@ final class LuceneQueries {
         };
     }
 
-    private static void add(BooleanQuery.Builder q, List<MetadataFilter> filters, BooleanClause.Occur occur, int depth) {
+    private static void add(BooleanQuery.Builder q, List<MetadataFilter> filters, BooleanClause.Occur occur) {
         for (MetadataFilter f : filters) {
-            q.add(build(f, depth + 1), occur);
+            q.add(build(f), occur);
         }
     }
 }

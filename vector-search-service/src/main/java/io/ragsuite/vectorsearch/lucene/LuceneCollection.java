@@ -1,8 +1,20 @@
-package io.ragsuite.vectorsearch.core;
+package io.ragsuite.vectorsearch.lucene;
 
 import io.ragsuite.support.error.ErrorKind;
 import io.ragsuite.support.error.Require;
 import io.ragsuite.support.error.ServiceException;
+import io.ragsuite.vectorsearch.core.CollectionSpec;
+import io.ragsuite.vectorsearch.core.MetadataFilter;
+import io.ragsuite.vectorsearch.core.MetadataFilters;
+import io.ragsuite.vectorsearch.core.Point;
+import io.ragsuite.vectorsearch.core.PointChecks;
+import io.ragsuite.vectorsearch.core.Quantization;
+import io.ragsuite.vectorsearch.core.RankFusion;
+import io.ragsuite.vectorsearch.core.ScoredPoint;
+import io.ragsuite.vectorsearch.core.ScrollPage;
+import io.ragsuite.vectorsearch.core.SearchQuery;
+import io.ragsuite.vectorsearch.core.StoreLimits;
+import io.ragsuite.vectorsearch.core.VectorCollection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -53,7 +65,7 @@ import org.apache.lucene.util.BytesRef;
  * One collection: a Lucene index in its own folder. Reads go through a {@link SearcherManager} and never
  * block writes; every write call ends with a commit before it returns (see the package docs).
  */
-public final class LuceneCollection implements AutoCloseable {
+public final class LuceneCollection implements VectorCollection, AutoCloseable {
     private final CollectionSpec spec;
     private final StoreLimits limits;
     private final Path indexDir;
@@ -92,7 +104,7 @@ public final class LuceneCollection implements AutoCloseable {
         this.commitPolicy = commitPolicy;
         this.indexDir = indexDir;
         this.directory = FSDirectory.open(indexDir);
-        this.hnsw = spec.quantization().format(spec.m(), spec.efConstruction());
+        this.hnsw = LuceneFormats.format(spec.quantization(), spec.m(), spec.efConstruction());
         openWriter();
         this.committer = commitPolicy.group()
                 ? Thread.ofPlatform().daemon().name("group-commit-" + spec.name()).start(this::commitLoop)
@@ -134,15 +146,18 @@ public final class LuceneCollection implements AutoCloseable {
         return policy;
     }
 
+    @Override
     public CollectionSpec spec() {
         return spec;
     }
 
+    @Override
     public long count() {
         return withSearcher(searcher -> (long) searcher.getIndexReader().numDocs());
     }
 
     /** Bytes the index takes on disk. */
+    @Override
     public long diskBytes() {
         return read(() -> {
             long total = 0;
@@ -158,6 +173,7 @@ public final class LuceneCollection implements AutoCloseable {
     }
 
     /** Inserts or replaces points; durable when it returns. The whole batch is checked before anything is written. */
+    @Override
     public int upsert(List<Point> points) {
         Require.size(points, 1, limits.maxBatch(), "points");
         List<Document> docs = new ArrayList<>(points.size());
@@ -172,6 +188,7 @@ public final class LuceneCollection implements AutoCloseable {
         });
     }
 
+    @Override
     public List<Point> get(List<String> ids, boolean withVectors) {
         Require.size(ids, 1, limits.maxBatch(), "ids");
         return withSearcher(searcher -> {
@@ -184,11 +201,13 @@ public final class LuceneCollection implements AutoCloseable {
         });
     }
 
+    @Override
     public long deleteIds(List<String> ids) {
         Require.size(ids, 1, limits.maxBatch(), "ids");
         return deleteMatching(idsQuery(ids));
     }
 
+    @Override
     public long deleteMatching(MetadataFilter filter) {
         Query query = LuceneQueries.toQuery(filter);
         Require.that(query != null, "a delete filter must hold at least one condition");
@@ -212,27 +231,18 @@ public final class LuceneCollection implements AutoCloseable {
         });
     }
 
-    /** The top_k nearest points to {@code vector} among those matching {@code filter}, best first. */
-    public List<ScoredPoint> search(float[] vector, int topK, MetadataFilter filter, boolean withVectors) {
-        return search(SearchQuery.dense(vector, topK).withFilter(filter).withVectors(withVectors));
-    }
-
     /**
      * Dense, BM25 or hybrid search (see {@link SearchQuery}), best first. Dense scores are in the metric's
      * terms, BM25 scores are Lucene's BM25, hybrid scores are the fused reciprocal-rank scores.
      */
+    @Override
     public List<ScoredPoint> search(SearchQuery q) {
-        Require.inRange(q.topK(), 1, limits.maxTopK(), "top_k");
-        int ef = q.efSearch() == 0 ? spec.efSearch()
-                : Require.inRange(q.efSearch(), 1, CollectionSpec.MAX_EF, "ef_search");
-        Require.that(q.minScore() == null || Float.isFinite(q.minScore()), "min_score must be a finite number");
-        Require.that(q.denseWeight() >= 0 && q.bm25Weight() >= 0 && Float.isFinite(q.denseWeight())
-                && Float.isFinite(q.bm25Weight()), "weights must be finite and >= 0");
+        int ef = q.checkedEfSearch(spec, limits);
         SearchQuery.Mode mode = q.effectiveMode();
         Query filterQuery = LuceneQueries.toQuery(q.filter());
         Query dense = null;
         if (mode != SearchQuery.Mode.BM25) {
-            float[] vector = checkVector(q.vector(), "vector");
+            float[] vector = PointChecks.checkVector(q.vector(), spec, "vector");
             int candidates = Math.max(ef, q.topK() * spec.quantization().oversample());
             Query knn = new KnnFloatVectorQuery(LuceneQueries.VECTOR, vector, candidates, filterQuery);
             // Quantized graphs rank by approximate scores; re-rank the candidates by the full-precision
@@ -243,9 +253,6 @@ public final class LuceneCollection implements AutoCloseable {
         }
         Query bm25 = null;
         if (mode != SearchQuery.Mode.DENSE) {
-            Require.that(q.text() != null && !q.text().isBlank(), mode.name().toLowerCase(java.util.Locale.ROOT)
-                    + " search needs a query text");
-            Require.maxLength(q.text(), limits.maxTextChars(), "text");
             bm25 = LuceneQueries.textQuery(q.text(), filterQuery);
         }
         Query denseQuery = dense;
@@ -256,14 +263,14 @@ public final class LuceneCollection implements AutoCloseable {
                 case DENSE -> scored(searcher.search(denseQuery, q.topK()), true);
                 // No term of the text in the index: nothing matches, which is an empty answer, not an error.
                 case BM25 -> textQuery == null ? List.of() : scored(searcher.search(textQuery, q.topK()), false);
-                case HYBRID -> fuse(scored(searcher.search(denseQuery, window), true),
-                        textQuery == null ? List.of() : scored(searcher.search(textQuery, window), false),
-                        q.denseWeight() == 0 ? 1 : q.denseWeight(), q.bm25Weight() == 0 ? 1 : q.bm25Weight(), q.topK());
+                case HYBRID -> RankFusion.rrf(docs(searcher.search(denseQuery, window)),
+                        textQuery == null ? List.of() : docs(searcher.search(textQuery, window)),
+                        q.fusionDenseWeight(), q.fusionTextWeight(), q.topK())
+                        .stream().map(f -> new Ranked(f.key(), f.score())).toList();
             };
             List<ScoredPoint> out = new ArrayList<>(ranked.size());
-            boolean lowerIsBetter = mode == SearchQuery.Mode.DENSE && spec.metric() == Metric.L2;
             for (Ranked r : ranked) {
-                if (q.minScore() != null && (lowerIsBetter ? r.score() > q.minScore() : r.score() < q.minScore())) {
+                if (q.belowMinScore(r.score(), spec.metric())) {
                     break; // best first: every later one misses too
                 }
                 out.add(new ScoredPoint(fromDocument(searcher.storedFields().document(r.doc()), q.withVectors()),
@@ -279,24 +286,17 @@ public final class LuceneCollection implements AutoCloseable {
     private List<Ranked> scored(TopDocs top, boolean dense) {
         List<Ranked> out = new ArrayList<>(top.scoreDocs.length);
         for (ScoreDoc sd : top.scoreDocs) {
-            out.add(new Ranked(sd.doc, dense ? spec.metric().fromLuceneScore(sd.score) : sd.score));
+            out.add(new Ranked(sd.doc, dense ? LuceneFormats.fromLuceneScore(spec.metric(), sd.score) : sd.score));
         }
         return out;
     }
 
-    /** Reciprocal rank fusion of two best-first lists; ties keep the dense order. */
-    private static List<Ranked> fuse(List<Ranked> dense, List<Ranked> bm25, float denseWeight, float bm25Weight,
-            int topK) {
-        Map<Integer, Float> fused = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < dense.size(); i++) {
-            fused.merge(dense.get(i).doc(), denseWeight / (SearchQuery.RRF_K + i + 1), Float::sum);
+    private static List<Integer> docs(TopDocs top) {
+        List<Integer> out = new ArrayList<>(top.scoreDocs.length);
+        for (ScoreDoc sd : top.scoreDocs) {
+            out.add(sd.doc);
         }
-        for (int i = 0; i < bm25.size(); i++) {
-            fused.merge(bm25.get(i).doc(), bm25Weight / (SearchQuery.RRF_K + i + 1), Float::sum);
-        }
-        return fused.entrySet().stream()
-                .sorted(Map.Entry.<Integer, Float>comparingByValue().reversed())
-                .limit(topK).map(e -> new Ranked(e.getKey(), e.getValue())).toList();
+        return out;
     }
 
     /**
@@ -311,7 +311,7 @@ public final class LuceneCollection implements AutoCloseable {
             try {
                 Files.createDirectories(target);
                 for (String file : commit.getFileNames()) {
-                    CollectionStore.copyDurably(indexDir.resolve(file), target.resolve(file));
+                    LuceneVectorStore.copyDurably(indexDir.resolve(file), target.resolve(file));
                 }
             } finally {
                 pins.release(commit);
@@ -326,7 +326,8 @@ public final class LuceneCollection implements AutoCloseable {
     }
 
     /** Bytes on disk per part of the vector index: raw vectors, quantized vectors, graph, everything else. */
-    public Map<String, Long> indexBytesByPart() {
+    @Override
+    public Map<String, Long> bytesByPart() {
         return read(() -> {
             Map<String, Long> parts = new java.util.TreeMap<>();
             for (String file : directory.listAll()) {
@@ -339,6 +340,18 @@ public final class LuceneCollection implements AutoCloseable {
             }
             return parts;
         });
+    }
+
+    /**
+     * A search reads the graph and the vectors it is searched with (the quantized ones when quantized; raw
+     * vectors are then read only for the few candidates rescored). Lucene maps them, so they need to fit in
+     * the OS page cache, not the heap.
+     */
+    @Override
+    public long searchMemoryBytes() {
+        Map<String, Long> parts = bytesByPart();
+        String vectors = spec.quantization() == Quantization.NONE ? "raw_vectors" : "quantized_vectors";
+        return parts.getOrDefault("graph", 0L) + parts.getOrDefault(vectors, 0L);
     }
 
     /** Lucene file extensions: .vec raw floats, .veq scalar-quantized, .veb binary-quantized, .vex graph. */
@@ -361,24 +374,20 @@ public final class LuceneCollection implements AutoCloseable {
     }
 
     private Document toDocument(Point p, String where) {
-        Require.nonBlank(p.id(), where + ".id");
-        Require.maxLength(p.id(), 256, where + ".id");
-        Require.maxLength(p.text(), limits.maxTextChars(), where + ".text");
-        float[] indexed = checkVector(p.vector(), where + ".vector");
+        float[] indexed = PointChecks.check(p, spec, limits, where);
         Document doc = new Document();
         doc.add(new StringField(LuceneQueries.ID, p.id(), Field.Store.YES));
         doc.add(new SortedDocValuesField(LuceneQueries.ID, new BytesRef(p.id())));  // scroll order
-        doc.add(new KnnFloatVectorField(LuceneQueries.VECTOR, indexed, spec.metric().lucene()));
+        doc.add(new KnnFloatVectorField(LuceneQueries.VECTOR, indexed, LuceneFormats.similarity(spec.metric())));
         doc.add(new StoredField(LuceneQueries.RAW_VECTOR, encode(p.vector())));
         doc.add(new StoredField(LuceneQueries.TEXT, p.text()));
         if (!p.text().isEmpty()) {
             doc.add(new TextField(LuceneQueries.TEXT_BM25, p.text(), Field.Store.NO));
         }
         for (Map.Entry<String, String> e : p.metadata().entrySet()) {
-            String value = e.getValue() == null ? "" : e.getValue();
-            Require.maxLength(value, 4096, where + ".metadata['" + e.getKey() + "']");
+            String value = e.getValue();
             doc.add(new StringField(LuceneQueries.metaField(e.getKey()), value, Field.Store.YES));
-            Double number = asNumber(value);
+            Double number = PointChecks.asNumber(value);
             if (number != null) {
                 doc.add(new DoublePoint(LuceneQueries.NUMERIC_PREFIX + e.getKey(), number));
             }
@@ -386,39 +395,18 @@ public final class LuceneCollection implements AutoCloseable {
         return doc;
     }
 
-    /** The value as a finite number, or null (a plain decimal or integer; not "NaN", "Infinity", hex). */
-    static Double asNumber(String value) {
-        if (value.isEmpty() || value.length() > 64 || !NUMBER.matcher(value).matches()) {
-            return null;
-        }
-        double d = Double.parseDouble(value);
-        return Double.isFinite(d) ? d : null;
-    }
-
-    private static final java.util.regex.Pattern NUMBER =
-            java.util.regex.Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
-
     /** Points matching {@code filter} (all points for null). */
+    @Override
     public long count(MetadataFilter filter) {
         Query query = LuceneQueries.toQuery(filter);
         return withSearcher(searcher -> (long) searcher.count(query == null ? new MatchAllDocsQuery() : query));
-    }
-
-    /** Points per scroll page when the request sets none. */
-    public static final int DEFAULT_SCROLL_LIMIT = 100;
-
-    /**
-     * A page of a scroll.
-     *
-     * @param nextAfterId the id to continue after, or null when this was the last page
-     */
-    public record ScrollPage(List<Point> points, String nextAfterId) {
     }
 
     /**
      * One page of points matching {@code filter}, in id order, after {@code afterId} (null or empty: from the
      * start); {@code limit} 0 means {@link #DEFAULT_SCROLL_LIMIT}.
      */
+    @Override
     public ScrollPage scroll(MetadataFilter filter, int limit, String afterId, boolean withVectors) {
         int pageSize = limit == 0 ? DEFAULT_SCROLL_LIMIT : Require.inRange(limit, 1, limits.maxBatch(), "limit");
         Query filterQuery = LuceneQueries.toQuery(filter);
@@ -437,8 +425,7 @@ public final class LuceneCollection implements AutoCloseable {
             for (ScoreDoc sd : top.scoreDocs) {
                 out.add(fromDocument(searcher.storedFields().document(sd.doc), withVectors));
             }
-            // A full page may be followed by more; the next page tells (an empty last page is possible).
-            return new ScrollPage(out, out.size() < pageSize ? null : out.get(out.size() - 1).id());
+            return ScrollPage.of(out, pageSize);
         });
     }
 
@@ -451,27 +438,6 @@ public final class LuceneCollection implements AutoCloseable {
         }
         float[] vector = withVectors ? decode(doc.getBinaryValue(LuceneQueries.RAW_VECTOR)) : null;
         return new Point(doc.get(LuceneQueries.ID), vector, doc.get(LuceneQueries.TEXT), metadata);
-    }
-
-    /** Checks dimension and finiteness; returns the vector as indexed (unit length for cosine). */
-    private float[] checkVector(float[] v, String field) {
-        Require.that(v != null && v.length == spec.dimension(), field + " has dimension "
-                + (v == null ? 0 : v.length) + "; collection '" + spec.name() + "' expects " + spec.dimension());
-        double norm = 0;
-        for (int i = 0; i < v.length; i++) {
-            Require.that(Float.isFinite(v[i]), field + "[" + i + "] is not a finite number");
-            norm += (double) v[i] * v[i];
-        }
-        if (spec.metric() != Metric.COSINE) {
-            return v;
-        }
-        Require.that(norm > 0, field + " is the zero vector, which has no cosine similarity");
-        float inv = (float) (1 / Math.sqrt(norm));
-        float[] unit = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            unit[i] = v[i] * inv;
-        }
-        return unit;
     }
 
     private static BytesRef encode(float[] v) {

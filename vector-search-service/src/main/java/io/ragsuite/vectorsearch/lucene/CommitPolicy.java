@@ -1,4 +1,4 @@
-package io.ragsuite.vectorsearch.core;
+package io.ragsuite.vectorsearch.lucene;
 
 /**
  * When a write is made durable, and so when it is acknowledged.
