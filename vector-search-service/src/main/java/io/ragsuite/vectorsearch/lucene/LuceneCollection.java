@@ -320,6 +320,11 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
         });
     }
 
+    /** Segments in the searched index: each holds its own HNSW graph, and a search visits every one. */
+    public int segmentCount() {
+        return withSearcher(searcher -> searcher.getIndexReader().leaves().size());
+    }
+
     /** Generation of the last commit point (one more per commit), for operators and tests. */
     public long commitGeneration() {
         return read(() -> org.apache.lucene.index.SegmentInfos.getLastCommitGeneration(directory));
