@@ -42,8 +42,8 @@ def main():
         key = (r["system"], r.get("quantization", ""))
         if r["phase"] == "search":
             curves.setdefault(key, []).append(r)
-        elif r["phase"] == "build":
-            builds[key] = r
+        elif r["phase"] in ("build", "optimize"):
+            builds[key + (r["phase"],)] = r
         elif r["phase"] == "quality":
             quality.append(r)
 
@@ -86,10 +86,17 @@ def main():
               "Memory: ours = the bytes a search keeps hot (HNSW graph + the vectors it is searched with; Lucene "
               "maps them, so this is page cache, not heap); hnswlib/FAISS = resident set growth while building.",
               "", "| system | quantization | build s | memory MB | notes |", "|---|---|---:|---:|---|"]
-    for (system, q), b in sorted(builds.items()):
-        notes = f"{b['segments']} segments, parts {b['parts']}" if "segments" in b else ""
+    for (system, q, phase), b in sorted(builds.items()):
+        if phase == "optimize":
+            system += ", optimize"
+            notes = f"{b['segments_before']} -> {b['segments_after']} segments, parts {b['parts']}"
+        else:
+            notes = f"{b['segments']} segments, parts {b['parts']}" if "segments" in b else ""
         lines.append(f"| {system} | {q} | {b['seconds']:.1f} | {b['ram_bytes'] / 1e6:.1f} | {notes} |")
-    ours = {q: b for (s, q), b in builds.items() if s.startswith("ours")}
+    ours = {}
+    for (s_, q, phase), b in sorted(builds.items(), key=lambda kv: kv[0][2]):  # optimize after build
+        if s_.startswith("ours"):
+            ours[q] = b
     if "none" in ours and "int8" in ours:
         ratio = ours["int8"]["ram_bytes"] / ours["none"]["ram_bytes"]
         lines += ["", f"Ours, int8 vs fp32 memory: {ratio:.3f}x."]

@@ -70,9 +70,13 @@ bench_java() {
 store="$data/store"
 rm -rf "$store"
 
-echo "== ours, in process: build and search (none, int8)" >&2
+echo "== ours, in process: build, search as loaded, optimize, search (none, int8)" >&2
+# Loaded as a client would (batches of 1,000, each committed) the index has several segments, each with
+# its own graph; the Optimize RPC merges them into one, as one does after a bulk load.
 for q in none int8; do
     bench_java build --store "$store" --quantization "$q" --m "$m" --ef-construction "$efc"
+    bench_java search --store "$store" --quantization "$q" --ef "$efs" --label "ours (Lucene, in process, as loaded)"
+    bench_java optimize --store "$store" --quantization "$q"
     bench_java search --store "$store" --quantization "$q" --ef "$efs"
 done
 

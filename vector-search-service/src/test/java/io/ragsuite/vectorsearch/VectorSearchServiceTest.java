@@ -284,6 +284,11 @@ public class VectorSearchServiceTest {
                 .post("/v1/collections/" + name + "/snapshots/" + viaRest + "/restore"), 409, "already exists");
         problem(given().delete("/v1/collections/" + name + "/snapshots/nope"), 400, "is not one this server makes");
         given().delete("/v1/collections/" + name + "/snapshots/" + viaRest).then().statusCode(204);
+        given().post("/v1/collections/" + name + "/optimize").then().statusCode(200).body("segments_after", equalTo(1));
+        assertEquals(1, grpc.optimize(io.ragsuite.api.v1.OptimizeRequest.newBuilder().setCollection(name).build())
+                .getSegmentsAfter());
+        problem(given().post("/v1/collections/nope-" + UUID.randomUUID().toString().substring(0, 8) + "/optimize"),
+                404, "does not exist");
         expect(Status.Code.NOT_FOUND, "has no snapshot", () -> grpc.deleteSnapshot(io.ragsuite.api.v1
                 .DeleteSnapshotRequest.newBuilder().setCollection(name).setSnapshot(viaRest).build()));
     }

@@ -48,6 +48,16 @@ public interface VectorCollection {
      */
     ScrollPage scroll(MetadataFilter filter, int limit, String afterId, boolean withVectors);
 
+    /**
+     * Compacts the collection after a bulk load so searches touch one graph (lucene: merge all segments;
+     * pgvector: VACUUM ANALYZE). Searches and writes go on meanwhile.
+     */
+    Optimized optimize();
+
+    /** What {@link #optimize()} did: index segments before and after (always 1 for pgvector), and how long. */
+    record Optimized(int segmentsBefore, int segmentsAfter, long millis) {
+    }
+
     /** Bytes the collection takes on disk. */
     long diskBytes();
 

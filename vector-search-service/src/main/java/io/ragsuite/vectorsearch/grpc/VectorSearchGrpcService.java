@@ -136,6 +136,15 @@ public class VectorSearchGrpcService implements VectorSearchService {
     }
 
     @Override
+    public Uni<io.ragsuite.api.v1.OptimizeResponse> optimize(io.ragsuite.api.v1.OptimizeRequest r) {
+        return call(() -> {
+            VectorCollection.Optimized done = holder.store().get(r.getCollection()).optimize();
+            return io.ragsuite.api.v1.OptimizeResponse.newBuilder().setSegmentsBefore(done.segmentsBefore())
+                    .setSegmentsAfter(done.segmentsAfter()).setMillis(done.millis()).build();
+        });
+    }
+
+    @Override
     public Uni<io.ragsuite.api.v1.DeleteSnapshotResponse> deleteSnapshot(io.ragsuite.api.v1.DeleteSnapshotRequest r) {
         return call(() -> {
             holder.store().deleteSnapshot(r.getCollection(), r.getSnapshot());

@@ -320,6 +320,22 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
         });
     }
 
+    /**
+     * Merges every segment into one, rebuilding one HNSW graph (Lucene seeds it with the largest segment's
+     * graph), then commits. Under the write path like any write, so it is durable when it returns; searches
+     * go on against the old segments until the merged one is committed.
+     */
+    @Override
+    public Optimized optimize() {
+        long start = System.nanoTime();
+        int before = segmentCount();
+        write(() -> {
+            writer.forceMerge(1);
+            return null;
+        });
+        return new Optimized(before, segmentCount(), (System.nanoTime() - start) / 1_000_000);
+    }
+
     /** Segments in the searched index: each holds its own HNSW graph, and a search visits every one. */
     public int segmentCount() {
         return withSearcher(searcher -> searcher.getIndexReader().leaves().size());

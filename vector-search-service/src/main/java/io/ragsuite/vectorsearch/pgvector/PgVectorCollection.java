@@ -294,6 +294,24 @@ public final class PgVectorCollection implements VectorCollection {
         });
     }
 
+    /** VACUUM ANALYZE: reclaims dead rows (replaced or deleted points) and refreshes the planner's statistics. */
+    @Override
+    public Optimized optimize() {
+        long start = System.nanoTime();
+        try (Connection c = store.dataSource().getConnection();
+                java.sql.Statement st = c.createStatement()) {
+            c.setAutoCommit(true); // VACUUM cannot run inside a transaction
+            st.execute("VACUUM ANALYZE " + qualifiedTable());
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                store.evict(this);
+                throw ServiceException.notFound("collection '" + spec.name() + "' does not exist");
+            }
+            throw PgVectorStore.translate("optimize of collection '" + spec.name() + "'", e);
+        }
+        return new Optimized(1, 1, (System.nanoTime() - start) / 1_000_000);
+    }
+
     @Override
     public long diskBytes() {
         return bytesByPart().values().stream().mapToLong(Long::longValue).sum();

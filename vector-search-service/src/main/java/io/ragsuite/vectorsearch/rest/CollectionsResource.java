@@ -234,7 +234,7 @@ public class CollectionsResource {
 
     @POST
     @Path("/{name}/snapshots")
-    @jakarta.ws.rs.Consumes(jakarta.ws.rs.core.MediaType.WILDCARD)  // no body: a bare POST must work
+    @Consumes(MediaType.WILDCARD) // no body: a bare POST must work
     public Response createSnapshot(@PathParam("name") String name) {
         return Response.status(Response.Status.CREATED).entity(store().snapshot(name)).build();
     }
@@ -259,6 +259,14 @@ public class CollectionsResource {
     public Response deleteSnapshot(@PathParam("name") String name, @PathParam("snapshot") String snapshot) {
         store().deleteSnapshot(name, snapshot);
         return Response.noContent().build();
+    }
+
+    /** Compacts the collection after a bulk load (see the Optimize RPC). */
+    @POST
+    @Path("/{name}/optimize")
+    @Consumes(MediaType.WILDCARD) // no body: a bare POST must work
+    public VectorCollection.Optimized optimize(@PathParam("name") String name) {
+        return store().get(name).optimize();
     }
 
     @POST

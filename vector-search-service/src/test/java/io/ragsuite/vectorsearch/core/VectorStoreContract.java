@@ -93,6 +93,29 @@ public abstract class VectorStoreContract {
         }
     }
 
+    /** Optimize after loading in several commits: one segment (lucene), same points, searches still exact. */
+    @Test
+    void optimizeCompactsWithoutLosingPoints() throws Exception {
+        Random rnd = new Random(9);
+        try (VectorStore store = open()) {
+            VectorCollection c = store.create(CollectionSpec.of("o", 8, Metric.COSINE, 0, 0, 0, null, 4096));
+            List<Point> points = new ArrayList<>();
+            for (int batch = 0; batch < 3; batch++) {
+                List<Point> b = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    b.add(new Point(batch + "-" + i, random(rnd, 8), "", Map.of()));
+                }
+                c.upsert(b);
+                points.addAll(b);
+            }
+            c.deleteIds(List.of("0-0"));
+            VectorCollection.Optimized done = c.optimize();
+            assertTrue(done.segmentsAfter() <= 1 && done.segmentsBefore() >= done.segmentsAfter(), done.toString());
+            assertEquals(149, c.count());
+            assertEquals("2-7", c.search(points.get(107).vector(), 1, null, false).get(0).point().id());
+        }
+    }
+
     @Test
     void rejectedBatchesWriteNothing() throws Exception {
         try (VectorStore store = open()) {

@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   build   --dir DATA --store DIR --quantization none|int8 [--m 16 --ef-construction 100]
  *           our LuceneVectorStore, as the service runs it: batches of 1,000 points, each committed
- *   search  --dir DATA --store DIR --quantization none|int8 --ef 10,16,...    one thread, in process
+ *   optimize --dir DATA --store DIR --quantization none|int8   merge the segments (the Optimize RPC)
+ *   search  --dir DATA --store DIR --quantization none|int8 --ef 10,16,... [--label L]   one thread, in process
  *   grpc    --dir DATA --port P --quantization none|int8 --ef 10,16,...       one client thread, over gRPC
  *   quality --dir DATA --store DIR     dense vs BM25 vs hybrid on the labelled FOLDOC terms
  * </pre>
@@ -69,6 +70,7 @@ public final class VectorBench {
         try {
             switch (argv[0]) {
                 case "build" -> bench.build();
+                case "optimize" -> bench.optimize();
                 case "search" -> bench.search();
                 case "grpc" -> bench.grpc();
                 case "quality" -> bench.quality();
@@ -158,6 +160,17 @@ public final class VectorBench {
         }
     }
 
+    private void optimize() throws Exception {
+        try (LuceneVectorStore store = new LuceneVectorStore(Path.of(required("store")), LIMITS)) {
+            LuceneCollection c = store.get(collection());
+            var done = c.optimize();
+            emit(row("ours (Lucene, in process)", "optimize").put("seconds", done.millis() / 1000.0)
+                    .put("segments_before", done.segmentsBefore()).put("segments_after", done.segmentsAfter())
+                    .put("ram_bytes", c.searchMemoryBytes()).put("disk_bytes", c.diskBytes())
+                    .putPOJO("parts", c.bytesByPart()));
+        }
+    }
+
     private void search() throws Exception {
         float[][] queries = readVectors(dir.resolve("queries.f32"));
         int[][] gt = groundTruth(queries.length);
@@ -174,7 +187,7 @@ public final class VectorBench {
                     }
                     double seconds = (System.nanoTime() - start) / 1e9;
                     if (pass == 1) {
-                        emit(row("ours (Lucene, in process)", "search").put("ef", ef)
+                        emit(row(args.getOrDefault("label", "ours (Lucene, in process)"), "search").put("ef", ef)
                                 .put("recall10", hits / (10.0 * queries.length)).put("qps", queries.length / seconds)
                                 .put("segments", c.segmentCount()));
                     }
