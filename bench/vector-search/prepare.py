@@ -22,9 +22,26 @@ import urllib.request
 import numpy as np
 
 
-def embed_all(url, texts, batch=32, workers=4):
+def embed_all(url, texts, shard_dir, batch=32, workers=4, shard=6400):
+    """Embeds in shards of `shard` texts, each saved under shard_dir, so an interrupted run resumes."""
+    os.makedirs(shard_dir, exist_ok=True)
+    out = np.zeros((len(texts), 384), dtype=np.float32)
+    start = time.time()
+    for first in range(0, len(texts), shard):
+        path = os.path.join(shard_dir, f"{first:07d}.npy")
+        if not os.path.exists(path):
+            np.save(path + ".part.npy", embed_shard(url, texts[first:first + shard], batch, workers))
+            os.replace(path + ".part.npy", path)
+        out[first:first + shard] = np.load(path)
+        done = min(len(texts), first + shard)
+        print(f"  embedded {done}/{len(texts)} ({(time.time() - start):.0f} s)", file=sys.stderr)
+    return out
+
+
+def embed_shard(url, texts, batch, workers):
     def call(chunk):
-        body = json.dumps({"texts": chunk}).encode("utf-8")
+        # Chunks past the model's 256 tokens are truncated, as the orchestrator's ingestion does.
+        body = json.dumps({"texts": chunk, "truncate": True}).encode("utf-8")
         req = urllib.request.Request(url + "/v1/embed", data=body, headers={"content-type": "application/json"})
         for attempt in range(5):
             try:
@@ -32,18 +49,14 @@ def embed_all(url, texts, batch=32, workers=4):
                     return json.load(r)["embeddings"]
             except urllib.error.HTTPError as e:
                 if e.code != 429 or attempt == 4:
-                    raise
+                    raise RuntimeError(f"embedding service answered {e.code}: {e.read()[:500]!r} for {chunk!r}")
                 time.sleep(0.5 * (attempt + 1))
 
     parts = [texts[i:i + batch] for i in range(0, len(texts), batch)]
     out = np.zeros((len(texts), 384), dtype=np.float32)
-    start = time.time()
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         for n, vectors in enumerate(pool.map(call, parts)):
             out[n * batch:n * batch + len(vectors)] = np.asarray(vectors, dtype=np.float32)
-            if n % 200 == 0:
-                done = min(len(texts), (n + 1) * batch)
-                print(f"  embedded {done}/{len(texts)} ({done / (time.time() - start):.0f}/s)", file=sys.stderr)
     return out
 
 
@@ -58,8 +71,8 @@ def main():
     with open(os.path.join(args.dir, "labels.jsonl"), encoding="utf-8") as f:
         labels = [json.loads(line) for line in f]
     start = time.time()
-    vectors = embed_all(args.url, [c["text"] for c in chunks])
-    label_vectors = embed_all(args.url, [t["query"] for t in labels])
+    vectors = embed_all(args.url, [c["text"] for c in chunks], os.path.join(args.dir, "shards"))
+    label_vectors = embed_all(args.url, [t["query"] for t in labels], os.path.join(args.dir, "shards-labels"))
     seconds = time.time() - start
     n = len(chunks) - args.queries
     base, queries = vectors[:n], vectors[n:]

@@ -1,9 +1,6 @@
 package io.ragsuite.generation.core;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -15,18 +12,21 @@ import java.util.Set;
 
 /**
  * Checks a weight file before it reaches the engine: pickle-based formats (which can run code when
- * loaded) are refused by name, a GGUF file must start with the GGUF magic and a known version, and when a
+ * loaded) are refused by name, anything but GGUF is refused (llama.cpp loads GGUF; safetensors weights are
+ * converted to GGUF first), the GGUF header is read and checked in full ({@link GgufHeader}), and when a
  * digest is configured the file's SHA-256 must match it.
  */
 public final class WeightFiles {
     private static final Set<String> PICKLE_SUFFIXES = Set.of(".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle");
-    private static final int GGUF_MAGIC = 0x46554747; // "GGUF" read little-endian
 
     private WeightFiles() {
     }
 
-    /** Throws IllegalArgumentException naming the file and the reason when it may not be loaded. */
-    public static void check(Path file, String expectedSha256) throws IOException {
+    /**
+     * Returns the checked header, or throws IllegalArgumentException naming the file and the reason when it
+     * may not be loaded.
+     */
+    public static GgufHeader check(Path file, String expectedSha256) throws IOException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         for (String suffix : PICKLE_SUFFIXES) {
             if (name.endsWith(suffix)) {
@@ -37,19 +37,15 @@ public final class WeightFiles {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(file + " does not exist or is not a file");
         }
-        byte[] header = new byte[8];
-        try (InputStream in = Files.newInputStream(file)) {
-            if (in.readNBytes(header, 0, 8) < 8) {
-                throw new IllegalArgumentException(file + " is too short to be a GGUF file");
-            }
+        if (name.endsWith(".safetensors")) {
+            throw new IllegalArgumentException(file + " is safetensors, which llama.cpp does not load; convert it to GGUF "
+                    + "(llama.cpp's convert_hf_to_gguf.py / convert_lora_to_gguf.py)");
         }
-        ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-        if (h.getInt(0) != GGUF_MAGIC) {
-            throw new IllegalArgumentException(file + " does not start with the GGUF magic");
-        }
-        int version = h.getInt(4);
-        if (version < 2 || version > 3) {
-            throw new IllegalArgumentException(file + " has GGUF version " + version + "; versions 2 and 3 are supported");
+        GgufHeader header;
+        try {
+            header = GgufHeader.read(file);
+        } catch (GgufHeader.GgufFormatException e) {
+            throw new IllegalArgumentException(file + " is not a valid GGUF file: " + e.getMessage(), e);
         }
         if (expectedSha256 != null && !expectedSha256.isBlank()) {
             String actual = sha256(file);
@@ -58,6 +54,7 @@ public final class WeightFiles {
                         + " was configured");
             }
         }
+        return header;
     }
 
     public static String sha256(Path file) throws IOException {

@@ -41,7 +41,10 @@ class WeightFilesTest {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> WeightFiles.check(gguf("v99.gguf", 0x46554747, 99), null)).getMessage().contains("version 99"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> WeightFiles.check(Files.write(dir.resolve("short.gguf"), new byte[3]), null)).getMessage().contains("too short"));
+                () -> WeightFiles.check(Files.write(dir.resolve("short.gguf"), new byte[3]), null)).getMessage().contains("truncated"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> WeightFiles.check(Files.write(dir.resolve("adapter.safetensors"), new byte[16]), null))
+                .getMessage().contains("convert it to GGUF"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> WeightFiles.check(dir.resolve("missing.gguf"), null)).getMessage().contains("does not exist"));
     }
