@@ -154,6 +154,45 @@ class GenerationServiceTest {
                 .body(not(containsString("Exception")));
     }
 
+    /** The OpenAI-compatible API: models, chat completion (same greedy text as /v1/generate), stream, errors. */
+    @Test
+    void openAiCompatibleChatCompletions() {
+        given().get("/v1/models").then().statusCode(200).body("data[0].id", equalTo("smollm2-135m-instruct"));
+        String ask = "{\"model\":\"smollm2-135m-instruct\",\"messages\":[{\"role\":\"user\",\"content\":"
+                + "\"Name a colour.\"}],\"max_tokens\":12,\"temperature\":0";
+        String viaGenerate = given().contentType(ContentType.JSON).body(ask + "}").post("/v1/generate").then()
+                .statusCode(200).extract().path("text");
+        given().contentType(ContentType.JSON).body(ask + "}").post("/v1/chat/completions").then().statusCode(200)
+                .body("object", equalTo("chat.completion"))
+                .body("choices[0].message.role", equalTo("assistant"))
+                .body("choices[0].message.content", equalTo(viaGenerate))
+                .body("choices[0].finish_reason", org.hamcrest.Matchers.oneOf("stop", "length"))
+                .body("usage.total_tokens", greaterThan(0));
+        String sse = given().contentType(ContentType.JSON)
+                .body(ask + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}")
+                .post("/v1/chat/completions").then().statusCode(200).contentType(containsString("text/event-stream"))
+                .extract().asString();
+        StringBuilder streamed = new StringBuilder();
+        for (String line : sse.split("\n")) {
+            if (line.startsWith("data: {") && line.contains("\"content\"")) {
+                streamed.append(io.restassured.path.json.JsonPath.from(line.substring(6))
+                        .getString("choices[0].delta.content"));
+            }
+        }
+        assertEquals(viaGenerate, streamed.toString());
+        assertTrue(sse.contains("\"usage\":{"), sse);
+        assertTrue(sse.strip().endsWith("data: [DONE]"), sse);
+        given().contentType(ContentType.JSON).body("{\"messages\":[]}").post("/v1/chat/completions").then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("error.message", containsString("at least one message"))
+                .body("error.type", equalTo("invalid_request_error"));
+        given().contentType(ContentType.JSON).body("{\"model\":\"gpt-9\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"x\"}],\"stream\":true}").post("/v1/chat/completions").then()
+                .statusCode(404).body("error.message", containsString("unknown model"));
+        given().contentType(ContentType.JSON).body("{\"messages\":").post("/v1/chat/completions").then()
+                .statusCode(400).body("detail", containsString("malformed JSON"));
+    }
+
     @Test
     void healthAndMetrics() {
         assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());

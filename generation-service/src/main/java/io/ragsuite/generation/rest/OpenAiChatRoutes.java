@@ -1,0 +1,268 @@
+package io.ragsuite.generation.rest;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ragsuite.generation.app.EngineLoader;
+import io.ragsuite.generation.app.GenerationCalls;
+import io.ragsuite.generation.core.ChatTurn;
+import io.ragsuite.generation.core.GenerationResult;
+import io.ragsuite.generation.core.Sampling;
+import io.ragsuite.support.error.ErrorKind;
+import io.ragsuite.support.error.Failures;
+import io.ragsuite.support.error.Require;
+import io.ragsuite.support.error.ServiceException;
+import io.ragsuite.support.rest.Problem;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+
+/**
+ * OpenAI-compatible chat API, so OpenAI SDKs and tools talk to this service directly:
+ * {@code POST /v1/chat/completions} (JSON, or server-sent events with {@code "stream": true}, ending with
+ * {@code data: [DONE]}) and {@code GET /v1/models}. One endpoint answers JSON or a stream depending on a
+ * body field, which JAX-RS cannot dispatch on, hence a Vert.x route rather than a resource class.
+ *
+ * <p>Errors are problem+json (as everywhere in the suite) carrying OpenAI's {@code "error"} object as
+ * well, which OpenAI clients read. Extensions beyond OpenAI's fields, as vLLM accepts them: {@code top_k},
+ * {@code min_p}, {@code repetition_penalty}. A client that disconnects mid-stream frees its slot at once.
+ */
+@ApplicationScoped
+public class OpenAiChatRoutes {
+    private static final Logger LOG = Logger.getLogger(OpenAiChatRoutes.class);
+
+    private final GenerationCalls calls;
+    private final EngineLoader loader;
+    private final ObjectMapper json;
+
+    public OpenAiChatRoutes(GenerationCalls calls, EngineLoader loader, ObjectMapper json) {
+        this.calls = calls;
+        this.loader = loader;
+        this.json = json;
+    }
+
+    /** The request fields we read; unknown ones (logprobs, tools, user, ...) are ignored as OpenAI servers do. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ChatBody(String model, List<GenerationResource.Message> messages, Integer maxTokens,
+            Integer maxCompletionTokens, Float temperature, Float topP, Integer topK, Float minP,
+            Float repetitionPenalty, Long seed, JsonNode stop, Boolean stream, Integer n, StreamOptions streamOptions) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record StreamOptions(Boolean includeUsage) {
+    }
+
+    void register(@Observes Router router) {
+        router.post("/v1/chat/completions").handler(BodyHandler.create().setBodyLimit(2 * 1024 * 1024))
+                .handler(this::chat);
+        router.get("/v1/models").handler(this::models);
+    }
+
+    private void models(RoutingContext ctx) {
+        ObjectNode body = json.createObjectNode().put("object", "list");
+        ArrayNode data = body.putArray("data");
+        if (loader.ready()) {
+            data.addObject().put("id", loader.scheduler().engine().modelName()).put("object", "model")
+                    .put("created", 0).put("owned_by", "rag-suite");
+        }
+        ctx.response().putHeader("content-type", "application/json").end(body.toString());
+    }
+
+    private void chat(RoutingContext ctx) {
+        ChatBody body;
+        List<ChatTurn> turns;
+        Sampling sampling;
+        try {
+            body = parse(ctx);
+            turns = body.messages().stream().map(m -> {
+                Require.that(m != null, "messages must not hold null");
+                return new ChatTurn(m.role(), m.content());
+            }).toList();
+            Require.that(body.n() == null || body.n() == 1, "n must be 1 (one choice per request)");
+            int maxTokens = body.maxCompletionTokens() != null ? body.maxCompletionTokens()
+                    : body.maxTokens() != null ? body.maxTokens() : 0;
+            Require.that(maxTokens >= 0, "max_tokens must be positive");
+            sampling = calls.sampling(maxTokens, body.temperature(), body.topP(), body.topK(), body.minP(),
+                    body.repetitionPenalty(), body.seed(), stops(body.stop()));
+        } catch (RuntimeException e) {
+            fail(ctx.response(), e);
+            return;
+        }
+        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = System.currentTimeMillis() / 1000;
+        if (Boolean.TRUE.equals(body.stream())) {
+            stream(ctx, id, created, turns, body, sampling);
+        } else {
+            calls.generate(turns, body.model(), sampling, "openai").subscribe().with(
+                    result -> ctx.response().putHeader("content-type", "application/json")
+                            .end(completion(id, created, result).toString()),
+                    failure -> fail(ctx.response(), failure));
+        }
+    }
+
+    private ChatBody parse(RoutingContext ctx) {
+        String raw = ctx.body() == null ? null : ctx.body().asString();
+        Require.that(raw != null && !raw.isBlank(), "request body is required: {\"messages\": [...]}");
+        ChatBody body;
+        try {
+            body = json.copy().setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+                    .readValue(raw, ChatBody.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ServiceException.invalid("malformed JSON body: " + e.getOriginalMessage());
+        }
+        Require.that(body.messages() != null && !body.messages().isEmpty(), "messages must hold at least one message");
+        return body;
+    }
+
+    /** OpenAI's stop: a string or an array of strings. */
+    private static List<String> stops(JsonNode stop) {
+        if (stop == null || stop.isNull()) {
+            return null;
+        }
+        if (stop.isTextual()) {
+            return List.of(stop.asText());
+        }
+        Require.that(stop.isArray(), "stop must be a string or an array of strings");
+        List<String> out = new ArrayList<>();
+        stop.forEach(s -> {
+            Require.that(s.isTextual(), "stop must be a string or an array of strings");
+            out.add(s.asText());
+        });
+        return out;
+    }
+
+    private void stream(RoutingContext ctx, String id, long created, List<ChatTurn> turns, ChatBody body,
+            Sampling sampling) {
+        HttpServerResponse response = ctx.response();
+        boolean includeUsage = body.streamOptions() != null && Boolean.TRUE.equals(body.streamOptions().includeUsage());
+        String model = body.model() != null ? body.model() : loader.ready() ? loader.scheduler().engine().modelName() : "";
+        boolean[] started = {false};
+        // A client that goes away cancels generation; the slot is free for the next request at once. Set up
+        // before subscribing: the response may already be ended (a refused request) when subscribe returns.
+        AtomicReference<Cancellable> subscription = new AtomicReference<>();
+        response.closeHandler(v -> {
+            Cancellable running = subscription.get();
+            if (running != null) {
+                running.cancel();
+            }
+        });
+        subscription.set(calls.stream(turns, body.model(), sampling, "openai").subscribe().with(
+                event -> {
+                    if (!started[0]) {
+                        // Headers go out with the first event, so admission errors still get a proper status.
+                        started[0] = true;
+                        response.setChunked(true).putHeader("content-type", "text/event-stream")
+                                .putHeader("cache-control", "no-cache");
+                        send(response, chunk(id, created, model).set("choices", choice(
+                                json.createObjectNode().put("role", "assistant").put("content", ""), null)));
+                    }
+                    if (event.done() == null) {
+                        send(response, chunk(id, created, model).set("choices",
+                                choice(json.createObjectNode().put("content", event.delta()), null)));
+                    } else {
+                        GenerationResult r = event.done();
+                        send(response, chunk(id, created, r.model()).set("choices",
+                                choice(json.createObjectNode(), r.finishReason())));
+                        if (includeUsage) {
+                            ObjectNode usage = chunk(id, created, r.model());
+                            usage.putArray("choices");
+                            usage.set("usage", usage(r));
+                            send(response, usage);
+                        }
+                        response.end("data: [DONE]\n\n");
+                    }
+                },
+                failure -> {
+                    if (!started[0]) {
+                        fail(response, failure);
+                    } else if (!response.ended() && !response.closed()) {
+                        // The status is already 200: tell the client in the stream, as OpenAI servers do.
+                        ServiceException e = asServiceException(failure);
+                        ObjectNode error = json.createObjectNode();
+                        error.set("error", openAiError(e));
+                        response.end("data: " + error + "\n\n");
+                    }
+                }));
+    }
+
+    private ObjectNode chunk(String id, long created, String model) {
+        return json.createObjectNode().put("id", id).put("object", "chat.completion.chunk").put("created", created)
+                .put("model", model);
+    }
+
+    private ArrayNode choice(ObjectNode delta, String finishReason) {
+        ArrayNode choices = json.createArrayNode();
+        ObjectNode c = choices.addObject().put("index", 0);
+        c.set("delta", delta);
+        if (finishReason == null) {
+            c.putNull("finish_reason");
+        } else {
+            c.put("finish_reason", finishReason);
+        }
+        return choices;
+    }
+
+    private static void send(HttpServerResponse response, ObjectNode event) {
+        if (!response.ended() && !response.closed()) {
+            response.write("data: " + event + "\n\n");
+        }
+    }
+
+    private ObjectNode completion(String id, long created, GenerationResult r) {
+        ObjectNode body = json.createObjectNode().put("id", id).put("object", "chat.completion").put("created", created)
+                .put("model", r.model());
+        ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+        choice.putObject("message").put("role", "assistant").put("content", r.text());
+        choice.put("finish_reason", r.finishReason());
+        body.set("usage", usage(r));
+        return body;
+    }
+
+    private ObjectNode usage(GenerationResult r) {
+        return json.createObjectNode().put("prompt_tokens", r.promptTokens())
+                .put("completion_tokens", r.completionTokens()).put("total_tokens", r.promptTokens() + r.completionTokens());
+    }
+
+    private static ServiceException asServiceException(Throwable failure) {
+        Throwable t = Failures.unwrap(failure);
+        if (t instanceof ServiceException se) {
+            return se;
+        }
+        LOG.error("chat completion failed", t);
+        return new ServiceException(ErrorKind.INTERNAL, "the server failed to process the request");
+    }
+
+    private ObjectNode openAiError(ServiceException e) {
+        String type = switch (e.kind()) {
+            case INVALID_ARGUMENT, PAYLOAD_TOO_LARGE -> "invalid_request_error";
+            case NOT_FOUND -> "not_found_error";
+            case RESOURCE_EXHAUSTED -> "rate_limit_error";
+            default -> "server_error";
+        };
+        return json.createObjectNode().put("message", e.getMessage()).put("type", type).putNull("param")
+                .put("code", e.kind().httpStatus());
+    }
+
+    /** problem+json with OpenAI's "error" object beside the problem fields. */
+    private void fail(HttpServerResponse response, Throwable failure) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        ServiceException e = asServiceException(failure);
+        Problem p = Problem.of(e.kind(), e.getMessage());
+        ObjectNode body = json.valueToTree(p);
+        body.set("error", openAiError(e));
+        response.setStatusCode(p.status()).putHeader("content-type", Problem.MEDIA_TYPE).end(body.toString());
+    }
+}
