@@ -9,6 +9,8 @@
 #
 #   bench/vector-search/run.sh          (~45 min on 2 cores, most of it embedding the corpus once;
 #                                        the vectors are cached under ${RAG_CACHE_DIR:-~/.cache/rag-suite})
+#   bench/vector-search/run.sh --ours-only   re-measures our side only, keeping the peers' rows of the
+#                                        last run (same machine and vectors), e.g. after a change to ours
 # Never run by the tests or CI.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +21,8 @@ results="$here/results"
 m=16
 efc=100
 efs=10,16,24,32,48,64,96,128,192,256,384
+ours_only=false
+[[ ${1:-} == --ours-only ]] && ours_only=true
 source "$root/scripts/java-home.sh" || exit 1
 mkdir -p "$data" "$results"
 
@@ -61,7 +65,12 @@ if [[ ! -f "$data/meta.json" ]]; then
 fi
 
 out="$results/vector-search.jsonl"
-: > "$out"
+if $ours_only && [[ -f $out ]]; then
+    grep -v '"system": *"ours' "$out" > "$out.peers" || true
+    mv "$out.peers" "$out"
+else
+    : > "$out"
+fi
 bench_java() {
     java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx6g \
         -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
@@ -98,8 +107,10 @@ kill "$service_pid"
 wait "$service_pid" 2>/dev/null || true
 trap - EXIT
 
-echo "== hnswlib and FAISS" >&2
-"$venv/bin/python" "$here/peers.py" --dir "$data" --out "$out" --m "$m" --ef-construction "$efc" --ef "$efs"
+if ! $ours_only; then
+    echo "== hnswlib and FAISS" >&2
+    "$venv/bin/python" "$here/peers.py" --dir "$data" --out "$out" --m "$m" --ef-construction "$efc" --ef "$efs"
+fi
 
 echo "== retrieval quality: dense, BM25, hybrid" >&2
 bench_java quality --store "$store"

@@ -4,7 +4,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.ragsuite.generation.core.GenerationLimits;
 import io.ragsuite.generation.core.GenerationScheduler;
+import io.ragsuite.generation.core.GenerationEngine;
 import io.ragsuite.generation.core.LlamaCppEngine;
+import io.ragsuite.generation.core.OpenAiRemoteEngine;
 import io.ragsuite.generation.core.WeightFiles;
 import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
 import io.ragsuite.support.concurrent.BackgroundLoad;
@@ -16,6 +18,7 @@ import java.util.List;
 /** Checks and loads the model in the background at startup; readiness stays false until it can answer. */
 @ApplicationScoped
 public class EngineLoader {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(EngineLoader.class);
     private final GenerationConfig config;
     private final GrpcHealthStorage grpcHealth;
     private final BackgroundLoad<GenerationScheduler> load;
@@ -36,11 +39,39 @@ public class EngineLoader {
     }
 
     private GenerationScheduler loadScheduler() throws Exception {
-        WeightFiles.check(config.modelPath(), config.modelSha256().orElse(null));
-        LlamaCppEngine engine = new LlamaCppEngine(config.modelName(), config.modelPath(), config.slots(),
-                config.contextPerSlot(), config.threads());
+        GenerationEngine engine = switch (config.backend().strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "llama-cpp" -> {
+                WeightFiles.check(config.modelPath(), config.modelSha256().orElse(null));
+                yield new LlamaCppEngine(config.modelName(), config.modelPath(), config.slots(),
+                        config.contextPerSlot(), config.threads());
+            }
+            case "openai" -> remoteEngine();
+            default -> throw new IllegalArgumentException("rag.generation.backend must be llama-cpp or openai, got '"
+                    + config.backend() + "'");
+        };
         return new GenerationScheduler(engine, new GenerationLimits(config.defaultMaxTokens(), config.maxTokens(),
                 config.maxMessages(), config.maxPromptChars(), config.maxQueued()));
+    }
+
+    /** Waits for the remote server to answer with the configured model, as long as it takes, logging why. */
+    private GenerationEngine remoteEngine() throws InterruptedException {
+        GenerationConfig.Remote remote = config.remote();
+        String url = remote.url().orElseThrow(() -> new IllegalArgumentException(
+                "rag.generation.backend=openai needs rag.generation.remote.url (RAG_GENERATION_REMOTE_URL)"));
+        OpenAiRemoteEngine engine = new OpenAiRemoteEngine(config.modelName(), url,
+                remote.model().orElse(config.modelName()), remote.apiKey().orElse(null), config.slots(),
+                config.contextPerSlot(), remote.timeout(), remote.maxRetries());
+        long backoff = 500;
+        while (true) {
+            try {
+                LOG.infof("generation backend %s serves %s", url, engine.probe());
+                return engine;
+            } catch (io.ragsuite.support.error.ServiceException e) {
+                LOG.warnf("generation backend not ready yet: %s; retrying in %d ms", e.getMessage(), backoff);
+                Thread.sleep(backoff);
+                backoff = Math.min(10_000, backoff * 2);
+            }
+        }
     }
 
     public BackgroundLoad<GenerationScheduler> loading() {

@@ -8,6 +8,35 @@ import java.util.Optional;
 /** {@code rag.generation.*} settings; each can be set by environment, e.g. {@code RAG_GENERATION_MODEL_PATH}. */
 @ConfigMapping(prefix = "rag.generation")
 public interface GenerationConfig {
+    /**
+     * {@code llama-cpp} (default): the GGUF at {@link #modelPath()} in-process. {@code openai}: a remote server
+     * with OpenAI's chat API (vLLM, TGI, trtllm-serve, llama.cpp's server), see {@link #remote()}.
+     */
+    @WithDefault("llama-cpp")
+    String backend();
+
+    Remote remote();
+
+    /** {@code rag.generation.remote.*}: the OpenAI-compatible server of the {@code openai} backend. */
+    interface Remote {
+        /** Base URL, e.g. {@code http://vllm:8000/v1}. */
+        Optional<String> url();
+
+        /** The model name at the server; defaults to {@link GenerationConfig#modelName()}. */
+        Optional<String> model();
+
+        /** Bearer token (from a Secret). */
+        Optional<String> apiKey();
+
+        /** Longest wait for the answer to start, and between two streamed pieces. */
+        @WithDefault("60s")
+        java.time.Duration timeout();
+
+        /** Retries of a request that failed before anything was streamed (connection, 429, 5xx). */
+        @WithDefault("2")
+        int maxRetries();
+    }
+
     /** The GGUF file to serve (default: the SmolLM2-135M-Instruct that {@code scripts/fetch-model.sh} caches). */
     Path modelPath();
 

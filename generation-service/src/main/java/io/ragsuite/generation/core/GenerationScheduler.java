@@ -39,7 +39,7 @@ public final class GenerationScheduler implements AutoCloseable {
     }
 
     /** A checked request, ready to run. */
-    public record Admitted(String prompt, int promptTokens, Sampling sampling, long receivedNanos) {
+    public record Admitted(GenerationEngine.Prompt prompt, Sampling sampling, long receivedNanos) {
     }
 
     /**
@@ -59,15 +59,16 @@ public final class GenerationScheduler implements AutoCloseable {
         Require.that(chars <= limits.maxPromptChars(),
                 "messages hold " + chars + " characters; the limit is " + limits.maxPromptChars());
         Require.that(turns.stream().anyMatch(t -> !t.content().isBlank()), "every message is empty");
-        String prompt = engine.renderPrompt(turns);
-        int promptTokens = engine.countTokens(prompt);
+        GenerationEngine.Prompt prompt = engine.prompt(turns);
+        int promptTokens = prompt.tokens();
         int budget = engine.contextPerSlot();
-        if (promptTokens + sampling.maxTokens() > budget) {
+        // A remote engine's server counts (tokens -1) and refuses an overflow itself.
+        if (promptTokens >= 0 && promptTokens + sampling.maxTokens() > budget) {
             throw ServiceException.invalid("prompt has " + promptTokens + " tokens and max_tokens is "
                     + sampling.maxTokens() + ", together over the " + budget + "-token context of model "
                     + engine.modelName() + "; shorten the messages or lower max_tokens");
         }
-        return new Admitted(prompt, promptTokens, sampling, received);
+        return new Admitted(prompt, sampling, received);
     }
 
     /**
@@ -96,7 +97,8 @@ public final class GenerationScheduler implements AutoCloseable {
         });
         long end = System.nanoTime();
         long ttft = firstToken[0] == 0 ? 0 : (firstToken[0] - start) / 1_000;
-        return new GenerationResult(text.toString(), completion.finishReason(), request.promptTokens(),
+        int promptTokens = completion.promptTokens() >= 0 ? completion.promptTokens() : request.prompt().tokens();
+        return new GenerationResult(text.toString(), completion.finishReason(), Math.max(0, promptTokens),
                 completion.tokens(), engine.modelName(), queuedUs, (end - start) / 1_000,
                 (end - request.receivedNanos()) / 1_000, ttft);
     }

@@ -99,7 +99,13 @@ public final class LlamaCppEngine implements GenerationEngine {
     }
 
     @Override
-    public String renderPrompt(List<ChatTurn> turns) {
+    public Prompt prompt(List<ChatTurn> turns) {
+        String text = renderPrompt(turns);
+        return new Prompt(turns, text, model.encode(text).length);
+    }
+
+    /** Applies the model's chat template (from its GGUF metadata). */
+    private String renderPrompt(List<ChatTurn> turns) {
         String system = "";
         List<Pair<String, String>> rest = new ArrayList<>();
         for (ChatTurn turn : turns) {
@@ -114,13 +120,8 @@ public final class LlamaCppEngine implements GenerationEngine {
     }
 
     @Override
-    public int countTokens(String text) {
-        return model.encode(text).length;
-    }
-
-    @Override
-    public Completion complete(String prompt, Sampling sampling, TokenListener listener) {
-        InferenceParameters params = new InferenceParameters(prompt)
+    public Completion complete(Prompt prompt, Sampling sampling, TokenListener listener) {
+        InferenceParameters params = new InferenceParameters(prompt.text())
                 .setNPredict(sampling.maxTokens())
                 .setTemperature(sampling.temperature())
                 .setTopP(sampling.topP())

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene103.Lucene103Codec;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.Field;
@@ -35,7 +36,10 @@ import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.IndexCommit;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexableField;
@@ -195,7 +199,7 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
             TopDocs top = searcher.search(idsQuery(ids), ids.size());
             List<Point> out = new ArrayList<>(top.scoreDocs.length);
             for (ScoreDoc sd : top.scoreDocs) {
-                out.add(fromDocument(searcher.storedFields().document(sd.doc), withVectors));
+                out.add(load(searcher, sd.doc, withVectors));
             }
             return out;
         });
@@ -273,7 +277,7 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
                 if (q.belowMinScore(r.score(), spec.metric())) {
                     break; // best first: every later one misses too
                 }
-                out.add(new ScoredPoint(fromDocument(searcher.storedFields().document(r.doc()), q.withVectors()),
+                out.add(new ScoredPoint(load(searcher, r.doc(), q.withVectors()),
                         r.score()));
             }
             return out;
@@ -400,7 +404,10 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
         doc.add(new StringField(LuceneQueries.ID, p.id(), Field.Store.YES));
         doc.add(new SortedDocValuesField(LuceneQueries.ID, new BytesRef(p.id())));  // scroll order
         doc.add(new KnnFloatVectorField(LuceneQueries.VECTOR, indexed, LuceneFormats.similarity(spec.metric())));
-        doc.add(new StoredField(LuceneQueries.RAW_VECTOR, encode(p.vector())));
+        // The vector as sent, for get/scroll/search with vectors (the graph holds the unit vector for cosine).
+        // A doc value, not a stored field: stored fields are compressed in blocks, and 1.5 KB of floats per
+        // point made every hit's text and metadata cost a block decompression several times larger.
+        doc.add(new BinaryDocValuesField(LuceneQueries.RAW_VECTOR, encode(p.vector())));
         doc.add(new StoredField(LuceneQueries.TEXT, p.text()));
         if (!p.text().isEmpty()) {
             doc.add(new TextField(LuceneQueries.TEXT_BM25, p.text(), Field.Store.NO));
@@ -444,20 +451,38 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
                     new Sort(new SortField(LuceneQueries.ID, SortField.Type.STRING)));
             List<Point> out = new ArrayList<>(top.scoreDocs.length);
             for (ScoreDoc sd : top.scoreDocs) {
-                out.add(fromDocument(searcher.storedFields().document(sd.doc), withVectors));
+                out.add(load(searcher, sd.doc, withVectors));
             }
             return ScrollPage.of(out, pageSize);
         });
     }
 
-    private Point fromDocument(Document doc, boolean withVectors) {
+    /** A point by top-level doc id: stored fields (id, text, metadata) and, if asked, the raw vector. */
+    private static Point load(IndexSearcher searcher, int doc, boolean withVectors) throws IOException {
+        Document stored = searcher.storedFields().document(doc);
+        float[] vector = null;
+        if (withVectors) {
+            BytesRef raw = stored.getBinaryValue(LuceneQueries.RAW_VECTOR); // indexes written before doc values
+            if (raw == null) {
+                List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+                LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+                BinaryDocValues values = leaf.reader().getBinaryDocValues(LuceneQueries.RAW_VECTOR);
+                if (values != null && values.advanceExact(doc - leaf.docBase)) {
+                    raw = values.binaryValue();
+                }
+            }
+            vector = raw == null ? null : decode(raw);
+        }
+        return fromDocument(stored, vector);
+    }
+
+    private static Point fromDocument(Document doc, float[] vector) {
         Map<String, String> metadata = new HashMap<>();
         for (IndexableField f : doc.getFields()) {
             if (f.name().startsWith(LuceneQueries.META_PREFIX)) {
                 metadata.put(f.name().substring(LuceneQueries.META_PREFIX.length()), f.stringValue());
             }
         }
-        float[] vector = withVectors ? decode(doc.getBinaryValue(LuceneQueries.RAW_VECTOR)) : null;
         return new Point(doc.get(LuceneQueries.ID), vector, doc.get(LuceneQueries.TEXT), metadata);
     }
 

@@ -176,8 +176,14 @@ public final class VectorBench {
         int[][] gt = groundTruth(queries.length);
         try (LuceneVectorStore store = new LuceneVectorStore(Path.of(required("store")), LIMITS)) {
             LuceneCollection c = store.get(collection());
+            // Warm-up: the JIT and the page cache, three untimed passes before anything is measured.
+            for (int pass = 0; pass < 3; pass++) {
+                for (float[] q : queries) {
+                    c.search(SearchQuery.dense(q, 10).withEfSearch(64));
+                }
+            }
             for (int ef : efs()) {
-                // One untimed pass warms the JIT and the page cache; the second is measured.
+                // One untimed pass at this ef, then the measured one.
                 for (int pass = 0; pass < 2; pass++) {
                     int hits = 0;
                     long start = System.nanoTime();
@@ -210,6 +216,12 @@ public final class VectorBench {
                     b.addVector(x);
                 }
                 requests.add(b.build());
+            }
+            // Warm-up of the service (and this client): three untimed passes.
+            for (int pass = 0; pass < 3; pass++) {
+                for (SearchRequest r : requests) {
+                    stub.search(r.toBuilder().setEfSearch(64).build());
+                }
             }
             for (int ef : efs()) {
                 for (int pass = 0; pass < 2; pass++) {

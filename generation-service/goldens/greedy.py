@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Greedy continuations of llama.cpp itself (through llama-cpp-python) for the golden test: 20 chat prompts,
+64 tokens each, temperature 0, on the shipped GGUF. GreedyGoldenTest checks our engine gives the same text.
+
+Usage: greedy.py MODEL.gguf > greedy-smollm2.json
+"""
+import importlib.metadata
+import json
+import sys
+
+from llama_cpp import Llama
+
+PROMPTS = [
+    "What is the capital of France?",
+    "Name three primary colours.",
+    "Explain what a hash table is in one sentence.",
+    "Write a haiku about the sea.",
+    "What is 12 times 12?",
+    "Give me a synonym for happy.",
+    "What does CPU stand for?",
+    "Translate 'good morning' into Spanish.",
+    "List the days of the week.",
+    "Why is the sky blue?",
+    "What is the boiling point of water in Celsius?",
+    "Describe a cat in five words.",
+    "Who wrote Romeo and Juliet?",
+    "What is photosynthesis?",
+    "Suggest a name for a pet goldfish.",
+    "What is the largest planet in the solar system?",
+    "How many legs does a spider have?",
+    "What is the opposite of cold?",
+    "Write one sentence about Linux.",
+    "What is a vector database?",
+]
+
+
+def main():
+    llm = Llama(model_path=sys.argv[1], n_ctx=2048, n_threads=2, seed=0, verbose=False)
+    out = []
+    for prompt in PROMPTS:
+        r = llm.create_chat_completion(messages=[{"role": "user", "content": prompt}], max_tokens=64,
+                                       temperature=0.0, top_k=1, repeat_penalty=1.0)
+        out.append({"prompt": prompt, "text": r["choices"][0]["message"]["content"],
+                    "finish_reason": r["choices"][0]["finish_reason"],
+                    "completion_tokens": r["usage"]["completion_tokens"]})
+    json.dump({"reference": f"llama-cpp-python {importlib.metadata.version('llama_cpp_python')}",
+               "settings": "chat template from the GGUF, max_tokens 64, temperature 0 (greedy)",
+               "continuations": out}, sys.stdout, indent=1, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

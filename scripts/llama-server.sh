@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# llama-cpp-python's OpenAI-compatible server on loopback, serving the same GGUF as the generation service:
+# a real server we did not write, for the generation service's openai backend tests and benchmark.
+#   scripts/llama-server.sh start [GGUF]   installs (once) and starts it; prints its base URL (.../v1) last
+#   scripts/llama-server.sh stop|url
+# The virtualenv lives outside the repo (RAG_CACHE_DIR); pip builds llama.cpp from source the first time
+# (~10 min on 2 cores). Settings: RAG_LLAMA_SERVER_PORT (18090), RAG_LLAMA_SERVER_THREADS (2),
+# RAG_LLAMA_SERVER_CTX (2048), RAG_LLAMA_SERVER_ALIAS (smollm2-135m-instruct).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${RAG_CACHE_DIR:-$HOME/.cache/rag-suite}
+venv="$cache/venv-llama-server"
+req="$root/scripts/llama-server.requirements.txt"
+port=${RAG_LLAMA_SERVER_PORT:-18090}
+run="$cache/llama-server"
+pidfile="$run/server-$port.pid"
+log="$run/server-$port.log"
+
+die() { echo "llama-server.sh: error: $*" >&2; exit 1; }
+info() { echo "llama-server.sh: $*" >&2; }
+url() { echo "http://127.0.0.1:$port/v1"; }
+running() { [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
+install() {
+    if [[ ! -x "$venv/bin/python" ]] || ! cmp -s "$req" "$venv/.requirements"; then
+        info "installing llama-cpp-python[server] into $venv (builds llama.cpp; several minutes the first time)"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2 || die "pip install failed"
+        cp "$req" "$venv/.requirements"
+    fi
+}
+
+start() {
+    local model=${1:-}
+    [[ -n $model ]] || model=$("$root/scripts/fetch-model.sh" | tail -n 1)
+    [[ -f $model ]] || die "no GGUF at $model"
+    install
+    mkdir -p "$run"
+    if ! running; then
+        info "starting llama-cpp-python server on 127.0.0.1:$port ($model)"
+        nohup "$venv/bin/python" -m llama_cpp.server --model "$model" --host 127.0.0.1 --port "$port" \
+            --model_alias "${RAG_LLAMA_SERVER_ALIAS:-smollm2-135m-instruct}" \
+            --n_ctx "${RAG_LLAMA_SERVER_CTX:-2048}" --n_threads "${RAG_LLAMA_SERVER_THREADS:-2}" \
+            > "$log" 2>&1 < /dev/null &
+        echo $! > "$pidfile"
+    fi
+    for _ in $(seq 120); do
+        curl -sf "$(url)/models" > /dev/null && { url; return 0; }
+        running || die "the server exited; see $log"
+        sleep 1
+    done
+    die "the server did not answer within 120 s; see $log"
+}
+
+case ${1:-} in
+    start) start "${2:-}" ;;
+    stop) if running; then kill "$(cat "$pidfile")"; rm -f "$pidfile"; fi ;;
+    url) url ;;
+    *) echo "usage: $0 start [GGUF]|stop|url" >&2; exit 2 ;;
+esac
