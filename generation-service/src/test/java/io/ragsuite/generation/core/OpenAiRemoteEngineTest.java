@@ -37,6 +37,7 @@ class OpenAiRemoteEngineTest {
     private String serve(com.sun.net.httpserver.HttpHandler handler) throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/v1/chat/completions", handler);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // a stalled answer blocks no other
         server.start();
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
