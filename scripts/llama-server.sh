@@ -56,5 +56,6 @@ case ${1:-} in
     start) start "${2:-}" ;;
     stop) if running; then kill "$(cat "$pidfile")"; rm -f "$pidfile"; fi ;;
     url) url ;;
-    *) echo "usage: $0 start [GGUF]|stop|url" >&2; exit 2 ;;
+    install) install ;;
+    *) echo "usage: $0 start [GGUF]|stop|url|install" >&2; exit 2 ;;
 esac

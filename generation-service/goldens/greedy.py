@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Greedy continuations of llama.cpp itself (through llama-cpp-python) for the golden test: 20 chat prompts,
-64 tokens each, temperature 0, on the shipped GGUF. GreedyGoldenTest checks our engine gives the same text.
+64 tokens each, temperature 0, on the shipped GGUF. Each prompt is rendered with the chat template stored in
+the GGUF (jinja2 with trim_blocks and lstrip_blocks, as transformers does), and that exact text is continued. GreedyGoldenTest checks that our
+engine renders the same prompt text and (when enabled) continues it the same way.
 
 Usage: greedy.py MODEL.gguf > greedy-smollm2.json
 """
@@ -8,6 +10,7 @@ import importlib.metadata
 import json
 import sys
 
+import jinja2
 from llama_cpp import Llama
 
 PROMPTS = [
@@ -36,15 +39,18 @@ PROMPTS = [
 
 def main():
     llm = Llama(model_path=sys.argv[1], n_ctx=2048, n_threads=2, seed=0, verbose=False)
+    template = jinja2.Environment(loader=jinja2.BaseLoader(), trim_blocks=True, lstrip_blocks=True).from_string(llm.metadata["tokenizer.chat_template"])
     out = []
     for prompt in PROMPTS:
-        r = llm.create_chat_completion(messages=[{"role": "user", "content": prompt}], max_tokens=64,
-                                       temperature=0.0, top_k=1, repeat_penalty=1.0)
-        out.append({"prompt": prompt, "text": r["choices"][0]["message"]["content"],
+        rendered = template.render(messages=[{"role": "user", "content": prompt}], add_generation_prompt=True)
+        llm.reset()
+        r = llm.create_completion(prompt=llm.tokenize(rendered.encode("utf-8"), add_bos=False, special=True),
+                                  max_tokens=64, temperature=0.0, top_k=1, repeat_penalty=1.0)
+        out.append({"prompt": prompt, "rendered_prompt": rendered, "text": r["choices"][0]["text"],
                     "finish_reason": r["choices"][0]["finish_reason"],
                     "completion_tokens": r["usage"]["completion_tokens"]})
     json.dump({"reference": f"llama-cpp-python {importlib.metadata.version('llama_cpp_python')}",
-               "settings": "chat template from the GGUF, max_tokens 64, temperature 0 (greedy)",
+               "settings": "chat template from the GGUF rendered by jinja2, max_tokens 64, temperature 0 (greedy)",
                "continuations": out}, sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")
 

@@ -41,9 +41,10 @@ public class EngineLoader {
     private GenerationScheduler loadScheduler() throws Exception {
         GenerationEngine engine = switch (config.backend().strip().toLowerCase(java.util.Locale.ROOT)) {
             case "llama-cpp" -> {
-                WeightFiles.check(config.modelPath(), config.modelSha256().orElse(null));
+                var header = WeightFiles.check(config.modelPath(), config.modelSha256().orElse(null));
                 yield new LlamaCppEngine(config.modelName(), config.modelPath(), config.slots(),
-                        config.contextPerSlot(), config.threads());
+                        config.contextPerSlot(), config.threads(),
+                        header.metadata().get("tokenizer.chat_template") instanceof String t ? t : null);
             }
             case "openai" -> remoteEngine();
             default -> throw new IllegalArgumentException("rag.generation.backend must be llama-cpp or openai, got '"

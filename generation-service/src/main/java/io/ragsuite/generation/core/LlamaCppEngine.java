@@ -29,12 +29,24 @@ public final class LlamaCppEngine implements GenerationEngine {
     private final int slots;
     private final int contextPerSlot;
     private final LlamaModel model;
+    /** The GGUF's own Jinja chat template, or null to use llama.cpp's template handling. */
+    private final ChatTemplate chatTemplate;
 
     /**
      * @param threads CPU threads for decoding; 0 uses every available processor
      */
     public LlamaCppEngine(String name, Path gguf, int slots, int contextPerSlot, int threads) {
+        this(name, gguf, slots, contextPerSlot, threads, null);
+    }
+
+    /**
+     * @param chatTemplate the GGUF's {@code tokenizer.chat_template} (see {@link GgufHeader}); rendered with
+     *                     Jinja as transformers does, since llama.cpp's built-in template matching drops parts of
+     *                     some templates (SmolLM2's default system prompt); null uses llama.cpp's
+     */
+    public LlamaCppEngine(String name, Path gguf, int slots, int contextPerSlot, int threads, String chatTemplate) {
         this.name = name;
+        this.chatTemplate = chatTemplate == null || chatTemplate.isBlank() ? null : new ChatTemplate(chatTemplate);
         this.slots = slots;
         this.contextPerSlot = contextPerSlot;
         usePrivateNativeLibraryDir();
@@ -106,6 +118,9 @@ public final class LlamaCppEngine implements GenerationEngine {
 
     /** Applies the model's chat template (from its GGUF metadata). */
     private String renderPrompt(List<ChatTurn> turns) {
+        if (chatTemplate != null) {
+            return chatTemplate.render(turns);
+        }
         String system = "";
         List<Pair<String, String>> rest = new ArrayList<>();
         for (ChatTurn turn : turns) {

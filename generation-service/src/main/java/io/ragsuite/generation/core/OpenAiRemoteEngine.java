@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A remote engine: any server with OpenAI's {@code POST /v1/chat/completions} and streaming (vLLM, TGI,
@@ -218,12 +219,15 @@ public final class OpenAiRemoteEngine implements GenerationEngine {
         int promptTokens = -1;
         int completionTokens = -1;
         String finish = null;
+        AtomicBoolean silent = new AtomicBoolean();
         try (InputStream in = response.body();
                 BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             while (true) {
                 // A silent server gets the stream closed under it, which ends the read below.
-                ScheduledFuture<?> alarm = watchdog.schedule(() -> closeQuietly(in), timeout.toMillis(),
-                        TimeUnit.MILLISECONDS);
+                ScheduledFuture<?> alarm = watchdog.schedule(() -> {
+                    silent.set(true);
+                    closeQuietly(in);
+                }, timeout.toMillis(), TimeUnit.MILLISECONDS);
                 String line;
                 try {
                     line = lines.readLine();
@@ -231,9 +235,13 @@ public final class OpenAiRemoteEngine implements GenerationEngine {
                     alarm.cancel(false);
                 }
                 if (line == null) {
-                    if (finish == null) {
+                    if (silent.get()) {
                         throw new ServiceException(ErrorKind.DEADLINE_EXCEEDED, "generation backend " + chatUri
-                                + " ended the stream early or went silent for over " + timeout.toSeconds() + " s");
+                                + " went silent for over " + timeout.toSeconds() + " s");
+                    }
+                    if (finish == null) {
+                        throw ServiceException.unavailable("generation backend " + chatUri + " ended the stream before "
+                                + "finishing (the server failed mid-request; its log says why)", null);
                     }
                     break;
                 }
@@ -267,6 +275,10 @@ public final class OpenAiRemoteEngine implements GenerationEngine {
                 }
             }
         } catch (IOException e) {
+            if (silent.get()) {
+                throw new ServiceException(ErrorKind.DEADLINE_EXCEEDED, "generation backend " + chatUri
+                        + " went silent for over " + timeout.toSeconds() + " s", e);
+            }
             if (pieces == 0 && finish == null) {
                 throw new Retryable(e.toString(), e);
             }

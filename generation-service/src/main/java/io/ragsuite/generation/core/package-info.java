@@ -5,6 +5,11 @@
  * gRPC.
  *
  * <p>The default engine is llama.cpp in-process ({@link io.ragsuite.generation.core.LlamaCppEngine}): its
- * server loop runs N slots with continuous batching, so concurrent requests share decode steps.
+ * server loop runs N slots with continuous batching, so concurrent requests share decode steps. The other
+ * is any OpenAI-compatible server ({@link io.ragsuite.generation.core.OpenAiRemoteEngine}: vLLM, TGI,
+ * trtllm-serve, llama.cpp's server), which renders, counts and batches on its side.
+ *
+ * <p>Weights are checked before the engine sees them ({@link io.ragsuite.generation.core.WeightFiles},
+ * {@link io.ragsuite.generation.core.GgufHeader}).
  */
 package io.ragsuite.generation.core;
