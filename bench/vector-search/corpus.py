@@ -22,24 +22,17 @@ import argparse
 import gzip
 import hashlib
 import html.parser
-import importlib.util
 import json
 import os
 import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"(])")
-TAGS = re.compile(r"^(<[^>]*>\s*)+")
+# FOLDOC loading and sentence splitting are the embedding benchmark's (bench/embedding/make_sentences.py).
+sys.path.insert(0, os.path.join(HERE, "..", "embedding"))
+from make_sentences import SPLIT, TAGS, foldoc_module  # noqa: E402
+
 SPACES = re.compile(r"\s+")
-
-
-def foldoc_module():
-    path = os.path.join(HERE, "..", "..", "samples", "extract-foldoc.py")
-    spec = importlib.util.spec_from_file_location("extract_foldoc", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def chunks_of(paragraph, max_words):

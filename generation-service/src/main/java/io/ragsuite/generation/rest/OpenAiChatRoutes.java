@@ -116,8 +116,8 @@ public class OpenAiChatRoutes {
         Require.that(raw != null && !raw.isBlank(), "request body is required: {\"messages\": [...]}");
         ChatBody body;
         try {
-            body = json.copy().setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
-                    .readValue(raw, ChatBody.class);
+            // The service's mapper already maps snake_case (quarkus.jackson.property-naming-strategy).
+            body = json.readValue(raw, ChatBody.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw ServiceException.invalid("malformed JSON body: " + e.getOriginalMessage());
         }

@@ -62,7 +62,8 @@ public record SearchQuery(float[] vector, String text, int topK, MetadataFilter 
 
     /**
      * Checks the query against a collection and the server limits; returns the HNSW candidate list size to
-     * use. Both backends call it first, so they reject the same queries.
+     * use. Both backends call it first, so they reject the same queries (the filter is checked by each
+     * backend's translation, through {@link MetadataFilters}).
      */
     public int checkedEfSearch(CollectionSpec spec, StoreLimits limits) {
         Require.inRange(topK, 1, limits.maxTopK(), "top_k");
@@ -78,7 +79,6 @@ public record SearchQuery(float[] vector, String text, int topK, MetadataFilter 
                     m.name().toLowerCase(java.util.Locale.ROOT) + " search needs a query text");
             Require.maxLength(text, limits.maxTextChars(), "text");
         }
-        MetadataFilters.checked(filter);
         return ef;
     }
 
