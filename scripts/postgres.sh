@@ -40,7 +40,9 @@ as_owner() {
 install_packages() {
     local missing=()
     [[ -x $BIN/postgres ]] || missing+=("postgresql-$PG_VERSION")
-    [[ -x $PG_CONFIG ]] || missing+=("postgresql-server-dev-$PG_VERSION")
+    # pg_config comes with the client package; the server headers pgvector builds against do not.
+    [[ -x $PG_CONFIG && -f $("$PG_CONFIG" --includedir-server 2>/dev/null)/postgres.h ]] \
+        || missing+=("postgresql-server-dev-$PG_VERSION")
     ((${#missing[@]} == 0)) && return 0
     [[ $(id -u) -eq 0 ]] || die "missing ${missing[*]}; install them (apt-get install ${missing[*]}) or run as root"
     info "installing ${missing[*]}"

@@ -80,7 +80,10 @@ class GenerationServiceTest {
         assertTrue(chunks.size() >= 3, "several chunks: " + chunks.size());
         GenerateChunk last = chunks.get(chunks.size() - 1);
         assertFalse(last.getFinishReason().isEmpty());
-        assertEquals(chunks.size() - 1, last.getUsage().getCompletionTokens());
+        // Every piece is at least one token; the end-of-sequence token has no text but counts.
+        int pieces = chunks.size() - 1;
+        int tokens = last.getUsage().getCompletionTokens();
+        assertTrue(tokens >= pieces && tokens <= pieces + 1, pieces + " pieces, " + tokens + " tokens");
         chunks.subList(0, chunks.size() - 1).forEach(c -> assertTrue(c.getFinishReason().isEmpty()));
     }
 
@@ -196,9 +199,106 @@ class GenerationServiceTest {
     @Test
     void healthAndMetrics() {
         assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
-        grpc.generate(ask("hi", 2).build());
+        grpc.generate(ask("hi", 8).setSampling(SamplingParams.newBuilder().setMaxTokens(8).setIgnoreEos(true)).build());
         given().get("/q/metrics").then().statusCode(200)
-                .body(containsString("rag_generation_time_to_first_token_seconds_count"))
-                .body(containsString("rag_generation_slots_active"));
+                .body(containsString("rag_generation_time_to_first_token_seconds_count{adapter=\"none\""))
+                .body(containsString("rag_generation_inter_token_latency_seconds_count{adapter=\"none\",model=\"smollm2-135m-instruct\"}"))
+                .body(containsString("rag_generation_decode_tokens_per_second_count"))
+                .body(containsString("rag_generation_queue_depth{model=\"smollm2-135m-instruct\"}"))
+                .body(containsString("rag_generation_slots_active{model=\"smollm2-135m-instruct\"}"));
+    }
+
+    @Test
+    void ignoreEosGeneratesExactlyMaxTokens() {
+        GenerateResponse r = grpc.generate(ask("Say yes.", 40).setSampling(SamplingParams.newBuilder().setMaxTokens(40)
+                .setTemperature(0f).setIgnoreEos(true)).build());
+        assertEquals(40, r.getUsage().getCompletionTokens());
+        assertEquals("length", r.getFinishReason());
+    }
+
+    /** Grammar and JSON Schema constrained output (llama.cpp's GBNF sampler), over gRPC, REST and OpenAI's API. */
+    @Test
+    void constrainedOutputFollowsTheGrammarOrSchema() throws Exception {
+        GenerateResponse yesNo = grpc.generate(ask("Is the sky blue? Answer yes or no.", 8)
+                .setGrammar("root ::= \"yes\" | \"no\"").build());
+        assertTrue(List.of("yes", "no").contains(yesNo.getText()), yesNo.getText());
+
+        String schema = "{\"type\":\"object\",\"properties\":{\"capital\":{\"type\":\"string\",\"maxLength\":20}},"
+                + "\"required\":[\"capital\"],\"additionalProperties\":false}";
+        String text = given().contentType(ContentType.JSON).body("{\"messages\":[{\"role\":\"user\",\"content\":"
+                + "\"What is the capital of France? Answer in JSON.\"}],\"max_tokens\":48,\"temperature\":0,"
+                + "\"json_schema\":" + schema + "}").post("/v1/generate").then().statusCode(200).extract().path("text");
+        var parsed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        assertEquals(List.of("capital"), iterate(parsed.fieldNames()), text);
+        assertTrue(parsed.get("capital").isTextual(), text);
+
+        String openAi = given().contentType(ContentType.JSON).body("{\"messages\":[{\"role\":\"user\",\"content\":"
+                + "\"What is the capital of Spain? Answer in JSON.\"}],\"max_tokens\":48,\"temperature\":0,"
+                + "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"city\",\"schema\":" + schema
+                + "}}}").post("/v1/chat/completions").then().statusCode(200).extract().path("choices[0].message.content");
+        assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(openAi).has("capital"), openAi);
+
+        expect(Status.Code.INVALID_ARGUMENT, "grammar: expecting ')'", ask("hi", 8).setGrammar("root ::= (").build());
+        expect(Status.Code.INVALID_ARGUMENT, "not both", ask("hi", 8).setGrammar("root ::= \"a\"")
+                .setJsonSchema("{}").build());
+        expect(Status.Code.INVALID_ARGUMENT, "json_schema is not JSON", ask("hi", 8).setJsonSchema("{nope").build());
+        problem("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"json_schema\":[1]}", 400, "JSON object");
+        given().contentType(ContentType.JSON).body("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                + "\"response_format\":{\"type\":\"xml\"}}").post("/v1/chat/completions").then().statusCode(400)
+                .body("error.message", containsString("response_format.type"));
+        // The service still answers after the refusals.
+        assertFalse(grpc.generate(ask("Say hi.", 4).build()).getText().isEmpty());
+    }
+
+    private static List<String> iterate(Iterator<String> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    /** A client that drops an OpenAI stream frees its slot at once; the next request runs without waiting. */
+    @Test
+    void openAiStreamCancelledByTheClientFreesItsSlot() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"Tell me a very long story.\"}],"
+                + "\"max_tokens\":1000,\"ignore_eos\":true,\"stream\":true}";
+        List<java.io.InputStream> streams = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            var response = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:18083/v1/chat/completions"))
+                    .header("content-type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, response.statusCode());
+            java.io.InputStream in = response.body();
+            // Read until some generated text has arrived: the request holds a slot now.
+            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+            int contentLines = 0;
+            String line;
+            while (contentLines < 3 && (line = reader.readLine()) != null) {
+                if (line.contains("\"content\":\"") && !line.contains("\"content\":\"\"")) {
+                    contentLines++;
+                }
+            }
+            streams.add(in);
+        }
+        assertEquals(2.0, slotsActive(), "both streams hold a slot");
+        for (java.io.InputStream in : streams) {
+            in.close();
+        }
+        // 1000 tokens would take many seconds; freed slots show within a few decode steps.
+        await().atMost(Duration.ofSeconds(10)).until(() -> slotsActive() == 0.0);
+        GenerateResponse after = grpc.generate(ask("Say hi.", 4).build());
+        assertTrue(after.getTiming().getQueueUs() < 1_000_000, "no wait for a slot: " + after.getTiming());
+    }
+
+    private static double slotsActive() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("rag_generation_slots_active{model=\"smollm2-135m-instruct\"}")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("no slots gauge in " + metrics);
     }
 }

@@ -48,7 +48,7 @@ class GreedyGoldenTest {
     @BeforeEach
     void loaded() {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).until(loader::ready);
-        engine = loader.scheduler().engine();
+        engine = loader.registry().defaultScheduler().engine();
     }
 
     private static JsonNode golden() throws Exception {

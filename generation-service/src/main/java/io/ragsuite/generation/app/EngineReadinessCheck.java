@@ -1,14 +1,15 @@
 package io.ragsuite.generation.app;
 
-import io.ragsuite.generation.core.GenerationEngine;
+import io.ragsuite.generation.core.ModelRegistry;
 import io.ragsuite.support.health.LoadReadiness;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the model is loaded. */
+/** Ready once every model (and its adapters) is loaded. */
 @Readiness
 @ApplicationScoped
 public class EngineReadinessCheck implements HealthCheck {
@@ -20,10 +21,11 @@ public class EngineReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return LoadReadiness.of("generation-model", loader.loading(), scheduler -> {
-            GenerationEngine engine = scheduler.engine();
+        return LoadReadiness.of("generation-model", loader.loading(), (ModelRegistry registry) -> {
+            var engine = registry.defaultScheduler().engine();
             return Map.of("model", engine.modelName(), "backend", engine.backend(), "slots", engine.slots(),
-                    "context_per_slot", engine.contextPerSlot());
+                    "context_per_slot", engine.contextPerSlot(), "served", registry.served().stream()
+                            .map(ModelRegistry.Served::name).collect(Collectors.joining(",")));
         });
     }
 }

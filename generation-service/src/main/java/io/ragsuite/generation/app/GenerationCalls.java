@@ -3,6 +3,7 @@ package io.ragsuite.generation.app;
 import io.ragsuite.generation.core.ChatTurn;
 import io.ragsuite.generation.core.GenerationResult;
 import io.ragsuite.generation.core.GenerationScheduler;
+import io.ragsuite.generation.core.ModelRegistry;
 import io.ragsuite.generation.core.Sampling;
 import io.ragsuite.support.error.Failures;
 import io.smallrye.mutiny.Multi;
@@ -12,7 +13,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** What both adapters do with a request: admit it, run it, record metrics; unary or streaming. */
+/**
+ * What every adapter (gRPC, REST, OpenAI) does with a request: resolve its model name (a base model or a
+ * LoRA adapter), admit it, run it, record metrics; unary or streaming.
+ */
 @ApplicationScoped
 public class GenerationCalls {
     private final EngineLoader loader;
@@ -27,17 +31,24 @@ public class GenerationCalls {
     public record StreamEvent(String delta, GenerationResult done) {
     }
 
-    public Sampling sampling(int maxTokens, Float temperature, Float topP, Integer topK, Float minP,
-            Float repetitionPenalty, Long seed, List<String> stop) {
-        return Sampling.of(maxTokens, temperature, topP, topK, minP, repetitionPenalty, seed, stop,
-                loader.scheduler().limits());
+    public Sampling sampling(Sampling.Requested requested) {
+        return Sampling.of(requested, loader.registry().defaultScheduler().limits());
+    }
+
+    /** The name a response reports before the result is known: the one asked for, or the default model. */
+    public String servedName(String model) {
+        return model != null && !model.isBlank() ? model : loader.ready() ? loader.registry().defaultModel() : "";
+    }
+
+    private GenerationScheduler.Admitted admit(ModelRegistry.Target target, List<ChatTurn> turns, Sampling sampling) {
+        return target.scheduler().admit(turns, target.adapter(), sampling);
     }
 
     public Uni<GenerationResult> generate(List<ChatTurn> turns, String model, Sampling sampling, String protocol) {
         return Uni.createFrom().deferred(() -> {
-            GenerationScheduler scheduler = loader.scheduler();
-            GenerationScheduler.Admitted admitted = scheduler.admit(turns, model, sampling);
-            return Uni.createFrom().completionStage(scheduler.submit(admitted));
+            ModelRegistry.Target target = loader.registry().resolve(model);
+            GenerationScheduler.Admitted admitted = admit(target, turns, sampling);
+            return Uni.createFrom().completionStage(target.scheduler().submit(admitted));
         })
                 // Admission renders and tokenizes the prompt through JNI: keep it off the event loop.
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
@@ -47,9 +58,9 @@ public class GenerationCalls {
     public Multi<StreamEvent> stream(List<ChatTurn> turns, String model, Sampling sampling, String protocol) {
         return Multi.createFrom().<StreamEvent>emitter(emitter -> {
             try {
-                GenerationScheduler scheduler = loader.scheduler();
-                GenerationScheduler.Admitted admitted = scheduler.admit(turns, model, sampling);
-                CompletableFuture<GenerationResult> running = scheduler.submit(admitted, text -> {
+                ModelRegistry.Target target = loader.registry().resolve(model);
+                GenerationScheduler.Admitted admitted = admit(target, turns, sampling);
+                CompletableFuture<GenerationResult> running = target.scheduler().submit(admitted, text -> {
                     if (emitter.isCancelled()) {
                         return false;
                     }

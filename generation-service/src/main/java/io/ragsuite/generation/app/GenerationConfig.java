@@ -3,6 +3,7 @@ package io.ragsuite.generation.app;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /** {@code rag.generation.*} settings; each can be set by environment, e.g. {@code RAG_GENERATION_MODEL_PATH}. */
@@ -71,7 +72,50 @@ public interface GenerationConfig {
     @WithDefault("32000")
     int maxPromptChars();
 
-    /** Requests that may wait for a free slot before new ones get RESOURCE_EXHAUSTED / HTTP 429. */
+    /** Requests that may wait for a free slot before new ones get RESOURCE_EXHAUSTED / HTTP 429 (per model). */
     @WithDefault("16")
     int maxQueued();
+
+    /**
+     * Further models served beside the default one, each with its own engine, slots and waiting line, selected
+     * by the request's {@code model}: {@code rag.generation.models."NAME".path} (and {@code .sha256},
+     * {@code .slots}, {@code .context-per-slot}). llama-cpp backend only.
+     */
+    Map<String, ExtraModel> models();
+
+    interface ExtraModel {
+        Path path();
+
+        Optional<String> sha256();
+
+        Optional<Integer> slots();
+
+        Optional<Integer> contextPerSlot();
+    }
+
+    /** {@code rag.generation.lora.*}: LoRA adapters of the default model (llama-cpp backend). */
+    Lora lora();
+
+    interface Lora {
+        /**
+         * A folder of GGUF LoRA adapters: each {@code NAME.gguf} in it is served at startup as model {@code NAME}
+         * (on top of the default model), and the admin API loads further files from it, and only from it.
+         */
+        Optional<Path> dir();
+
+        /** Scale applied to an adapter's update (llama.cpp's LoRA scale; 1 applies it as trained). */
+        @WithDefault("1.0")
+        float scale();
+
+        /** Most adapters the default model may hold at once. */
+        @WithDefault("8")
+        int maxAdapters();
+
+        /**
+         * Whether {@code POST /v1/load_lora_adapter} and {@code /v1/unload_lora_adapter} may change adapters while
+         * serving (vLLM's VLLM_ALLOW_RUNTIME_LORA_UPDATING); off, they answer 409.
+         */
+        @WithDefault("true")
+        boolean runtimeUpdates();
+    }
 }

@@ -23,11 +23,31 @@ public interface GenerationEngine extends AutoCloseable {
     Prompt prompt(List<ChatTurn> turns);
 
     /**
+     * Whether requests with different adapters can share a decode batch (vLLM: yes). When not (llama.cpp), the
+     * scheduler lets one adapter group run at a time and takes turns between groups.
+     */
+    default boolean batchesAcrossAdapters() {
+        return true;
+    }
+
+    /** The LoRA adapters this engine can apply per request, in load order. */
+    default List<LoraAdapter> adapters() {
+        return List.of();
+    }
+
+    /**
      * Generates, calling {@code listener} per piece of text.
      *
+     * @param adapter the name of one of {@link #adapters()} to apply to this request only, or null for the
+     *                base model
      * @return why generation ended: "stop", "length" or "cancelled"
      */
-    Completion complete(Prompt prompt, Sampling sampling, TokenListener listener);
+    Completion complete(Prompt prompt, Sampling sampling, String adapter, TokenListener listener);
+
+    /** Generates with the base model. */
+    default Completion complete(Prompt prompt, Sampling sampling, TokenListener listener) {
+        return complete(prompt, sampling, null, listener);
+    }
 
     @Override
     void close();

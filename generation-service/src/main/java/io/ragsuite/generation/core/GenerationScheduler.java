@@ -1,29 +1,72 @@
 package io.ragsuite.generation.core;
 
 import io.ragsuite.support.concurrent.BoundedWorkQueue;
+import io.ragsuite.support.error.ErrorKind;
 import io.ragsuite.support.error.Require;
 import io.ragsuite.support.error.ServiceException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Admits requests to the engine: checks them (roles, sizes, sampling, context fit), then hands them to a
- * worker per engine slot through a bounded waiting line. When every slot is busy and the line is full, a
+ * Admits requests to one model's engine: checks them (roles, sizes, sampling, context fit), then hands them to
+ * a worker per engine slot through a bounded waiting line. When every slot is busy and the line is full, a
  * request fails at once with RESOURCE_EXHAUSTED.
+ *
+ * <p>LoRA adapters can be added and removed while requests run. llama.cpp attaches adapters when it loads a
+ * model, so a change builds a second engine over the same (memory-mapped) base weights with the new adapter
+ * list and switches new requests to it; requests already running finish on the old engine, which is closed
+ * when its last one ends.
  */
 public final class GenerationScheduler implements AutoCloseable {
-    private final GenerationEngine engine;
-    private final GenerationLimits limits;
-    private final BoundedWorkQueue queue;
-
-    public GenerationScheduler(GenerationEngine engine, GenerationLimits limits) {
-        this.engine = engine;
-        this.limits = limits;
-        this.queue = new BoundedWorkQueue("generation", engine.slots(), limits.maxQueued());
+    /** Builds this model's engine with a given adapter list. */
+    @FunctionalInterface
+    public interface EngineFactory {
+        GenerationEngine create(List<LoraAdapter> adapters) throws Exception;
     }
 
+    /** Sees every gap between two generated pieces, for inter-token latency metrics. */
+    @FunctionalInterface
+    public interface Observer {
+        Observer NONE = (model, adapter, micros) -> {
+        };
+
+        void interToken(String model, String adapter, long micros);
+    }
+
+    private final EngineFactory factory;
+    private final GenerationLimits limits;
+    private final BoundedWorkQueue queue;
+    private final Observer observer;
+    private final int maxAdapters;
+    private final Object adapterChanges = new Object();
+    private final AdapterGate gate = new AdapterGate();
+    private volatile Lease current;
+
+    public GenerationScheduler(GenerationEngine engine, GenerationLimits limits) {
+        this(adapters -> {
+            throw new ServiceException(ErrorKind.FAILED_PRECONDITION, "this model's adapters cannot be changed");
+        }, engine, limits, Observer.NONE, 0);
+    }
+
+    /**
+     * @param engine      the engine built by {@code factory} with the initial adapters
+     * @param maxAdapters most adapters this model may hold
+     */
+    public GenerationScheduler(EngineFactory factory, GenerationEngine engine, GenerationLimits limits,
+            Observer observer, int maxAdapters) {
+        this.factory = factory;
+        this.limits = limits;
+        this.observer = observer;
+        this.maxAdapters = maxAdapters;
+        this.current = new Lease(engine);
+        this.queue = new BoundedWorkQueue("generation " + engine.modelName(), engine.slots(), limits.maxQueued());
+    }
+
+    /** The engine new requests go to. */
     public GenerationEngine engine() {
-        return engine;
+        return current.engine;
     }
 
     public GenerationLimits limits() {
@@ -39,18 +82,17 @@ public final class GenerationScheduler implements AutoCloseable {
     }
 
     /** A checked request, ready to run. */
-    public record Admitted(GenerationEngine.Prompt prompt, Sampling sampling, long receivedNanos) {
+    public record Admitted(GenerationEngine.Prompt prompt, Sampling sampling, String adapter, long receivedNanos) {
     }
 
     /**
      * Checks a request and renders its prompt. Fails with INVALID_ARGUMENT (bad input, or prompt plus
-     * max_tokens over the context) or NOT_FOUND (unknown model).
+     * max_tokens over the context) or NOT_FOUND (unknown adapter).
+     *
+     * @param adapter one of the engine's adapters, or null for the base model
      */
-    public Admitted admit(List<ChatTurn> turns, String model, Sampling sampling) {
+    public Admitted admit(List<ChatTurn> turns, String adapter, Sampling sampling) {
         long received = System.nanoTime();
-        if (model != null && !model.isEmpty() && !model.equals(engine.modelName())) {
-            throw ServiceException.notFound("unknown model '" + model + "'; served: [" + engine.modelName() + "]");
-        }
         Require.size(turns, 1, limits.maxMessages(), "messages");
         for (int i = 1; i < turns.size(); i++) {
             Require.that(!turns.get(i).role().equals("system"), "messages[" + i + "]: a system message may only come first");
@@ -59,16 +101,25 @@ public final class GenerationScheduler implements AutoCloseable {
         Require.that(chars <= limits.maxPromptChars(),
                 "messages hold " + chars + " characters; the limit is " + limits.maxPromptChars());
         Require.that(turns.stream().anyMatch(t -> !t.content().isBlank()), "every message is empty");
-        GenerationEngine.Prompt prompt = engine.prompt(turns);
-        int promptTokens = prompt.tokens();
-        int budget = engine.contextPerSlot();
-        // A remote engine's server counts (tokens -1) and refuses an overflow itself.
-        if (promptTokens >= 0 && promptTokens + sampling.maxTokens() > budget) {
-            throw ServiceException.invalid("prompt has " + promptTokens + " tokens and max_tokens is "
-                    + sampling.maxTokens() + ", together over the " + budget + "-token context of model "
-                    + engine.modelName() + "; shorten the messages or lower max_tokens");
+        Lease lease = acquire();
+        try {
+            GenerationEngine engine = lease.engine;
+            if (adapter != null && engine.adapters().stream().noneMatch(a -> a.name().equals(adapter))) {
+                throw ServiceException.notFound("model " + engine.modelName() + " has no adapter '" + adapter + "'");
+            }
+            GenerationEngine.Prompt prompt = engine.prompt(turns);
+            int promptTokens = prompt.tokens();
+            int budget = engine.contextPerSlot();
+            // A remote engine's server counts (tokens -1) and refuses an overflow itself.
+            if (promptTokens >= 0 && promptTokens + sampling.maxTokens() > budget) {
+                throw ServiceException.invalid("prompt has " + promptTokens + " tokens and max_tokens is "
+                        + sampling.maxTokens() + ", together over the " + budget + "-token context of model "
+                        + engine.modelName() + "; shorten the messages or lower max_tokens");
+            }
+            return new Admitted(prompt, sampling, adapter, received);
+        } finally {
+            lease.release();
         }
-        return new Admitted(prompt, sampling, received);
     }
 
     /**
@@ -76,7 +127,10 @@ public final class GenerationScheduler implements AutoCloseable {
      * RESOURCE_EXHAUSTED when the line is full.
      */
     public CompletableFuture<GenerationResult> submit(Admitted request, TokenListener listener) {
-        return queue.submit(queuedUs -> run(request, queuedUs, listener));
+        var future = new java.util.concurrent.atomic.AtomicReference<CompletableFuture<GenerationResult>>();
+        future.set(queue.submit(queuedUs -> run(request, queuedUs, listener,
+                () -> future.get() != null && future.get().isCancelled())));
+        return future.get();
     }
 
     /** Runs an admitted request and collects the whole text. */
@@ -84,28 +138,145 @@ public final class GenerationScheduler implements AutoCloseable {
         return submit(request, text -> true);
     }
 
-    private GenerationResult run(Admitted request, long queuedUs, TokenListener listener) {
-        long start = System.nanoTime();
-        StringBuilder text = new StringBuilder();
-        long[] firstToken = {0};
-        GenerationEngine.Completion completion = engine.complete(request.prompt(), request.sampling(), piece -> {
-            if (firstToken[0] == 0) {
-                firstToken[0] = System.nanoTime();
+    private GenerationResult run(Admitted request, long queuedUs, TokenListener listener,
+            java.util.function.BooleanSupplier cancelled) {
+        Lease lease = acquire();
+        boolean gated = false;
+        try {
+            GenerationEngine engine = lease.engine;
+            if (!engine.batchesAcrossAdapters() && !engine.adapters().isEmpty()) {
+                long waitStart = System.nanoTime();
+                try {
+                    gated = gate.enter(request.adapter(), cancelled);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw ServiceException.unavailable("interrupted while waiting for the engine", e);
+                }
+                if (!gated) {
+                    return new GenerationResult("", "cancelled", Math.max(0, request.prompt().tokens()), 0,
+                            engine.modelName(), request.adapter(), queuedUs, 0, 0, 0, 0);
+                }
+                queuedUs += (System.nanoTime() - waitStart) / 1_000;
             }
-            text.append(piece);
-            return listener.onText(piece);
-        });
-        long end = System.nanoTime();
-        long ttft = firstToken[0] == 0 ? 0 : (firstToken[0] - start) / 1_000;
-        int promptTokens = completion.promptTokens() >= 0 ? completion.promptTokens() : request.prompt().tokens();
-        return new GenerationResult(text.toString(), completion.finishReason(), Math.max(0, promptTokens),
-                completion.tokens(), engine.modelName(), queuedUs, (end - start) / 1_000,
-                (end - request.receivedNanos()) / 1_000, ttft);
+            String model = engine.modelName();
+            long start = System.nanoTime();
+            StringBuilder text = new StringBuilder();
+            long[] firstAndLast = {0, 0};
+            GenerationEngine.Completion completion = engine.complete(request.prompt(), request.sampling(),
+                    request.adapter(), piece -> {
+                        long now = System.nanoTime();
+                        if (firstAndLast[0] == 0) {
+                            firstAndLast[0] = now;
+                        } else {
+                            observer.interToken(model, request.adapter(), (now - firstAndLast[1]) / 1_000);
+                        }
+                        firstAndLast[1] = now;
+                        text.append(piece);
+                        return listener.onText(piece);
+                    });
+            long end = System.nanoTime();
+            long ttft = firstAndLast[0] == 0 ? 0 : (firstAndLast[0] - start) / 1_000;
+            long decode = firstAndLast[0] == 0 ? 0 : (firstAndLast[1] - firstAndLast[0]) / 1_000;
+            int promptTokens = completion.promptTokens() >= 0 ? completion.promptTokens() : request.prompt().tokens();
+            return new GenerationResult(text.toString(), completion.finishReason(), Math.max(0, promptTokens),
+                    completion.tokens(), model, request.adapter(), queuedUs, (end - start) / 1_000,
+                    (end - request.receivedNanos()) / 1_000, ttft, decode);
+        } finally {
+            if (gated) {
+                gate.exit();
+            }
+            lease.release();
+        }
+    }
+
+    /**
+     * Adds an adapter; returns once new requests can select it. Fails with ALREADY_EXISTS for a taken name,
+     * RESOURCE_EXHAUSTED past {@code maxAdapters}, or the factory's error (the old engine stays in service).
+     */
+    public void addAdapter(LoraAdapter adapter) throws Exception {
+        synchronized (adapterChanges) {
+            List<LoraAdapter> now = current.engine.adapters();
+            if (now.stream().anyMatch(a -> a.name().equals(adapter.name()))) {
+                throw new ServiceException(ErrorKind.ALREADY_EXISTS, "adapter '" + adapter.name() + "' is already loaded");
+            }
+            if (now.size() >= maxAdapters) {
+                throw ServiceException.exhausted("model " + current.engine.modelName() + " holds " + now.size()
+                        + " adapters, the configured maximum; unload one first");
+            }
+            List<LoraAdapter> next = new ArrayList<>(now);
+            next.add(adapter);
+            swap(factory.create(next));
+        }
+    }
+
+    /** Removes an adapter; requests already using it finish with it. NOT_FOUND when it is not loaded. */
+    public void removeAdapter(String name) throws Exception {
+        synchronized (adapterChanges) {
+            List<LoraAdapter> next = new ArrayList<>(current.engine.adapters());
+            if (!next.removeIf(a -> a.name().equals(name))) {
+                throw ServiceException.notFound("adapter '" + name + "' is not loaded");
+            }
+            swap(factory.create(next));
+        }
+    }
+
+    private void swap(GenerationEngine engine) {
+        Lease old = current;
+        current = new Lease(engine);
+        old.retire();
+    }
+
+    private Lease acquire() {
+        while (true) {
+            Lease lease = current;
+            if (lease.tryAcquire()) {
+                return lease;
+            }
+            // Retired between the read and the acquire: the next read sees its successor.
+            Thread.onSpinWait();
+        }
     }
 
     @Override
     public void close() {
         queue.close();
-        engine.close();
+        current.retire();
+    }
+
+    /**
+     * An engine and the requests using it. Retiring it closes the engine once the count drops to zero; a
+     * retired lease takes no new users.
+     */
+    private static final class Lease {
+        private static final int RETIRED = Integer.MIN_VALUE / 2;
+        final GenerationEngine engine;
+        private final AtomicInteger users = new AtomicInteger();
+
+        Lease(GenerationEngine engine) {
+            this.engine = engine;
+        }
+
+        boolean tryAcquire() {
+            int n;
+            do {
+                n = users.get();
+                if (n < 0) {
+                    return false;
+                }
+            } while (!users.compareAndSet(n, n + 1));
+            return true;
+        }
+
+        void release() {
+            if (users.decrementAndGet() == RETIRED) {
+                engine.close();
+            }
+        }
+
+        void retire() {
+            if (users.getAndAdd(RETIRED) == 0) {
+                engine.close();
+            }
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.ragsuite.generation.core;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaIterator;
 import de.kherud.llama.LlamaModel;
@@ -13,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.ragsuite.support.error.ServiceException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,10 +23,16 @@ import java.util.List;
  * llama.cpp in-process through the {@code de.kherud:llama} JNI binding. The binding embeds llama.cpp's
  * server loop: {@code slots} sequences share one context with continuous batching, so requests that
  * arrive while others decode join the next decode step instead of waiting for them to finish.
+ *
+ * <p>LoRA adapters are loaded with the base model but applied to no one ({@code --lora-init-without-apply});
+ * each request names the one it wants and llama.cpp sets that adapter's scale for that sequence only. Slots
+ * with the same adapter decode in one batch; llama.cpp cannot mix adapters inside one batch, so the scheduler
+ * runs one adapter group at a time ({@link AdapterGate}).
  */
 public final class LlamaCppEngine implements GenerationEngine {
     private static final System.Logger LOG = System.getLogger(LlamaCppEngine.class.getName());
     private static final String NATIVE_DIR_PROPERTY = "de.kherud.llama.tmpdir";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
     private final int slots;
@@ -31,21 +40,29 @@ public final class LlamaCppEngine implements GenerationEngine {
     private final LlamaModel model;
     /** The GGUF's own Jinja chat template, or null to use llama.cpp's template handling. */
     private final ChatTemplate chatTemplate;
+    private final List<LoraAdapter> adapters;
 
     /**
      * @param threads CPU threads for decoding; 0 uses every available processor
      */
     public LlamaCppEngine(String name, Path gguf, int slots, int contextPerSlot, int threads) {
-        this(name, gguf, slots, contextPerSlot, threads, null);
+        this(name, gguf, slots, contextPerSlot, threads, null, List.of());
+    }
+
+    public LlamaCppEngine(String name, Path gguf, int slots, int contextPerSlot, int threads, String chatTemplate) {
+        this(name, gguf, slots, contextPerSlot, threads, chatTemplate, List.of());
     }
 
     /**
      * @param chatTemplate the GGUF's {@code tokenizer.chat_template} (see {@link GgufHeader}); rendered with
      *                     Jinja as transformers does, since llama.cpp's built-in template matching drops parts of
      *                     some templates (SmolLM2's default system prompt); null uses llama.cpp's
+     * @param adapters     LoRA adapters (already checked by {@link WeightFiles#checkAdapter}) requests may select
      */
-    public LlamaCppEngine(String name, Path gguf, int slots, int contextPerSlot, int threads, String chatTemplate) {
+    public LlamaCppEngine(String name, Path gguf, int slots, int contextPerSlot, int threads, String chatTemplate,
+            List<LoraAdapter> adapters) {
         this.name = name;
+        this.adapters = List.copyOf(adapters);
         this.chatTemplate = chatTemplate == null || chatTemplate.isBlank() ? null : new ChatTemplate(chatTemplate);
         this.slots = slots;
         this.contextPerSlot = contextPerSlot;
@@ -60,7 +77,17 @@ public final class LlamaCppEngine implements GenerationEngine {
                 .enableContBatching()
                 .setThreads(cpu)
                 .setThreadsBatch(cpu);
-        this.model = new LlamaModel(params);
+        if (this.adapters.isEmpty()) {
+            this.model = new LlamaModel(params);
+        } else {
+            params.setLoraInitWithoutApply();
+            List<String> loras = new ArrayList<>();
+            for (LoraAdapter a : this.adapters) {
+                loras.add("--lora");
+                loras.add(a.path().toString());
+            }
+            this.model = LlamaCppBinding.load(params, loras);
+        }
     }
 
     /**
@@ -111,6 +138,16 @@ public final class LlamaCppEngine implements GenerationEngine {
     }
 
     @Override
+    public boolean batchesAcrossAdapters() {
+        return false;
+    }
+
+    @Override
+    public List<LoraAdapter> adapters() {
+        return adapters;
+    }
+
+    @Override
     public Prompt prompt(List<ChatTurn> turns) {
         String text = renderPrompt(turns);
         return new Prompt(turns, text, model.encode(text).length);
@@ -135,7 +172,7 @@ public final class LlamaCppEngine implements GenerationEngine {
     }
 
     @Override
-    public Completion complete(Prompt prompt, Sampling sampling, TokenListener listener) {
+    public Completion complete(Prompt prompt, Sampling sampling, String adapter, TokenListener listener) {
         InferenceParameters params = new InferenceParameters(prompt.text())
                 .setNPredict(sampling.maxTokens())
                 .setTemperature(sampling.temperature())
@@ -150,20 +187,69 @@ public final class LlamaCppEngine implements GenerationEngine {
         if (!sampling.stop().isEmpty()) {
             params.setStopStrings(sampling.stop().toArray(String[]::new));
         }
-        LlamaIterator it = model.generate(params).iterator();
-        int pieces = 0;
-        while (it.hasNext()) {
-            LlamaOutput out = it.next();
-            if (out.text.isEmpty()) {
-                continue;
-            }
-            pieces++;
-            if (!listener.onText(out.text)) {
-                it.cancel();
-                return new Completion("cancelled", pieces);
-            }
+        if (sampling.ignoreEos()) {
+            params.setIgnoreEos(true);
         }
-        return new Completion(pieces >= sampling.maxTokens() ? "length" : "stop", pieces);
+        if (sampling.grammar() != null) {
+            params.setGrammar(sampling.grammar());
+        }
+        if (sampling.jsonSchema() != null) {
+            // llama.cpp turns the schema into a grammar (its json-schema-to-grammar), as its server does.
+            LlamaCppBinding.putJson(params, "json_schema", sampling.jsonSchema());
+        }
+        if (!adapters.isEmpty()) {
+            LlamaCppBinding.putJson(params, "lora", loraScales(adapter));
+        } else if (adapter != null) {
+            throw ServiceException.notFound("model " + name + " has no LoRA adapter '" + adapter + "'");
+        }
+        int pieces = 0;
+        int tokens = 0;
+        try {
+            LlamaIterator it = model.generate(params).iterator();
+            while (it.hasNext()) {
+                LlamaOutput out = it.next();
+                // One output per generated token, some with no text (special tokens such as an ignored
+                // end-of-sequence); the last one closes the stream and carries a token only if it has text.
+                if (it.hasNext() || !out.text.isEmpty()) {
+                    tokens++;
+                }
+                if (out.text.isEmpty()) {
+                    continue;
+                }
+                pieces++;
+                if (!listener.onText(out.text)) {
+                    it.cancel();
+                    return new Completion("cancelled", tokens);
+                }
+            }
+        } catch (RuntimeException e) {
+            if (!LlamaCppBinding.isLlamaError(e)) {
+                throw e;
+            }
+            // Before the first token llama.cpp refuses requests it cannot run (a grammar or schema it cannot
+            // compile); later it fails only on its own errors.
+            String why = e.getMessage() == null ? "no message" : e.getMessage().strip();
+            if (pieces == 0) {
+                throw ServiceException.invalid("llama.cpp refused the request: " + why);
+            }
+            throw ServiceException.unavailable("llama.cpp failed after " + pieces + " tokens: " + why, e);
+        }
+        return new Completion(tokens >= sampling.maxTokens() ? "length" : "stop", tokens);
+    }
+
+    /** Every adapter's scale for one request: the selected one at its scale, the others off. */
+    private String loraScales(String adapter) {
+        ArrayNode scales = JSON.createArrayNode();
+        boolean found = adapter == null;
+        for (int i = 0; i < adapters.size(); i++) {
+            boolean selected = adapters.get(i).name().equals(adapter);
+            found |= selected;
+            scales.addObject().put("id", i).put("scale", selected ? adapters.get(i).scale() : 0f);
+        }
+        if (!found) {
+            throw ServiceException.notFound("model " + name + " has no LoRA adapter '" + adapter + "'");
+        }
+        return scales.toString();
     }
 
     @Override

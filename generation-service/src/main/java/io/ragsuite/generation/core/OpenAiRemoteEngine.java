@@ -136,8 +136,8 @@ public final class OpenAiRemoteEngine implements GenerationEngine {
     }
 
     @Override
-    public Completion complete(Prompt prompt, Sampling sampling, TokenListener listener) {
-        byte[] body = requestBody(prompt.turns(), sampling);
+    public Completion complete(Prompt prompt, Sampling sampling, String adapter, TokenListener listener) {
+        byte[] body = requestBody(prompt.turns(), sampling, adapter);
         for (int attempt = 0; ; attempt++) {
             try {
                 return stream(body, listener);
@@ -163,8 +163,9 @@ public final class OpenAiRemoteEngine implements GenerationEngine {
         }
     }
 
-    private byte[] requestBody(List<ChatTurn> turns, Sampling sampling) {
-        ObjectNode body = JSON.createObjectNode().put("model", remoteModel).put("stream", true)
+    /** @param adapter a LoRA adapter the server serves under that model name (vLLM --enable-lora), or null */
+    private byte[] requestBody(List<ChatTurn> turns, Sampling sampling, String adapter) {
+        ObjectNode body = JSON.createObjectNode().put("model", adapter != null ? adapter : remoteModel).put("stream", true)
                 .put("max_tokens", sampling.maxTokens()).put("temperature", sampling.temperature())
                 .put("top_p", sampling.topP()).put("top_k", sampling.topK()).put("min_p", sampling.minP());
         body.putObject("stream_options").put("include_usage", true);
@@ -178,6 +179,21 @@ public final class OpenAiRemoteEngine implements GenerationEngine {
         if (!sampling.stop().isEmpty()) {
             ArrayNode stop = body.putArray("stop");
             sampling.stop().forEach(stop::add);
+        }
+        if (sampling.ignoreEos()) {
+            body.put("ignore_eos", true);
+        }
+        if (sampling.grammar() != null) {
+            // llama.cpp's servers read grammar; vLLM reads guided_grammar.
+            body.put("grammar", sampling.grammar()).put("guided_grammar", sampling.grammar());
+        }
+        if (sampling.jsonSchema() != null) {
+            try {
+                ObjectNode format = body.putObject("response_format").put("type", "json_schema");
+                format.putObject("json_schema").put("name", "answer").set("schema", JSON.readTree(sampling.jsonSchema()));
+            } catch (IOException e) {
+                throw ServiceException.invalid("json_schema is not JSON");
+            }
         }
         ArrayNode messages = body.putArray("messages");
         for (ChatTurn t : turns) {

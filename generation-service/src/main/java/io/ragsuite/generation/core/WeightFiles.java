@@ -57,6 +57,27 @@ public final class WeightFiles {
         return header;
     }
 
+    /**
+     * Checks a LoRA adapter for {@code base} as {@link #check} does, and that its metadata declares a LoRA
+     * adapter ({@code general.type = adapter}, {@code adapter.type = lora}) for the base's architecture.
+     */
+    public static GgufHeader checkAdapter(Path file, String expectedSha256, GgufHeader base) throws IOException {
+        GgufHeader header = check(file, expectedSha256);
+        Object type = header.metadata().get("general.type");
+        Object adapterType = header.metadata().get("adapter.type");
+        if (!"adapter".equals(type) || !"lora".equals(adapterType)) {
+            throw new IllegalArgumentException(file + " is not a GGUF LoRA adapter (general.type=" + type
+                    + ", adapter.type=" + adapterType + "); convert PEFT adapters with llama.cpp's convert_lora_to_gguf.py");
+        }
+        Object arch = header.metadata().get("general.architecture");
+        Object baseArch = base.metadata().get("general.architecture");
+        if (arch == null || !arch.equals(baseArch)) {
+            throw new IllegalArgumentException(file + " is an adapter for architecture " + arch
+                    + ", but the base model is " + baseArch);
+        }
+        return header;
+    }
+
     public static String sha256(Path file) throws IOException {
         try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file),
                 MessageDigest.getInstance("SHA-256"))) {

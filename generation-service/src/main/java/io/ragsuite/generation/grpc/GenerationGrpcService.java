@@ -6,10 +6,15 @@ import io.ragsuite.api.v1.GenerateChunk;
 import io.ragsuite.api.v1.GenerateRequest;
 import io.ragsuite.api.v1.GenerateResponse;
 import io.ragsuite.api.v1.GenerationService;
+import io.ragsuite.api.v1.ListModelsRequest;
+import io.ragsuite.api.v1.ListModelsResponse;
+import io.ragsuite.api.v1.ServedModel;
 import io.ragsuite.api.v1.SamplingParams;
 import io.ragsuite.api.v1.StageTiming;
 import io.ragsuite.api.v1.Usage;
+import io.ragsuite.generation.app.EngineLoader;
 import io.ragsuite.generation.app.GenerationCalls;
+import io.ragsuite.generation.core.ModelRegistry;
 import io.ragsuite.generation.core.ChatTurn;
 import io.ragsuite.generation.core.GenerationResult;
 import io.ragsuite.generation.core.Sampling;
@@ -22,9 +27,26 @@ import java.util.List;
 @GrpcService
 public class GenerationGrpcService implements GenerationService {
     private final GenerationCalls calls;
+    private final EngineLoader loader;
 
-    public GenerationGrpcService(GenerationCalls calls) {
+    public GenerationGrpcService(GenerationCalls calls, EngineLoader loader) {
         this.calls = calls;
+        this.loader = loader;
+    }
+
+    @Override
+    public Uni<ListModelsResponse> listModels(ListModelsRequest request) {
+        return Uni.createFrom().item(() -> {
+            ModelRegistry registry = loader.registry();
+            ListModelsResponse.Builder out = ListModelsResponse.newBuilder().setDefaultModel(registry.defaultModel());
+            registry.served().forEach(m -> out.addModels(served(m)));
+            return out.build();
+        }).onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    static ServedModel served(ModelRegistry.Served m) {
+        return ServedModel.newBuilder().setName(m.name()).setParent(m.parent() == null ? "" : m.parent())
+                .setBackend(m.backend()).build();
     }
 
     @Override
@@ -49,10 +71,10 @@ public class GenerationGrpcService implements GenerationService {
 
     private Sampling sampling(GenerateRequest request) {
         SamplingParams s = request.getSampling();
-        return calls.sampling(s.getMaxTokens(), s.hasTemperature() ? s.getTemperature() : null,
+        return calls.sampling(new Sampling.Requested(s.getMaxTokens(), s.hasTemperature() ? s.getTemperature() : null,
                 s.hasTopP() ? s.getTopP() : null, s.hasTopK() ? s.getTopK() : null, s.hasMinP() ? s.getMinP() : null,
                 s.hasRepetitionPenalty() ? s.getRepetitionPenalty() : null, s.hasSeed() ? s.getSeed() : null,
-                s.getStopList());
+                s.getStopList(), s.getIgnoreEos(), request.getGrammar(), request.getJsonSchema()));
     }
 
     private static StageTiming timing(GenerationResult r) {
@@ -65,12 +87,14 @@ public class GenerationGrpcService implements GenerationService {
 
     static GenerateResponse toResponse(GenerationResult r) {
         return GenerateResponse.newBuilder().setText(r.text()).setFinishReason(r.finishReason()).setUsage(usage(r))
-                .setModel(r.model()).setTiming(timing(r)).setTimeToFirstTokenUs(r.timeToFirstTokenUs()).build();
+                .setModel(r.model()).setTiming(timing(r)).setTimeToFirstTokenUs(r.timeToFirstTokenUs())
+                .setAdapter(r.adapter() == null ? "" : r.adapter()).build();
     }
 
     static GenerateChunk finalChunk(GenerationResult r) {
         return GenerateChunk.newBuilder().setFinishReason(r.finishReason()).setUsage(usage(r)).setModel(r.model())
-                .setTiming(timing(r)).setTimeToFirstTokenUs(r.timeToFirstTokenUs()).build();
+                .setTiming(timing(r)).setTimeToFirstTokenUs(r.timeToFirstTokenUs())
+                .setAdapter(r.adapter() == null ? "" : r.adapter()).build();
     }
 
     static ChatTurn turn(ChatMessage m) {

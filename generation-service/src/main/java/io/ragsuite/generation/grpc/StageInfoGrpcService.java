@@ -21,8 +21,11 @@ public class StageInfoGrpcService implements StageInfoService {
     public Uni<StageInfo> describe(DescribeRequest request) {
         StageInfo.Builder info = StageInfo.newBuilder().setStage("generation").setReady(loader.ready());
         if (loader.ready()) {
-            GenerationEngine engine = loader.scheduler().engine();
-            info.setBackend(engine.backend()).setDefaultModel(engine.modelName()).addModels(engine.modelName())
+            var registry = loader.registry();
+            GenerationEngine engine = registry.defaultScheduler().engine();
+            info.setBackend(engine.backend()).setDefaultModel(engine.modelName());
+            registry.served().forEach(m -> info.addModels(m.name()));
+            info
                     .putDetails("slots", Integer.toString(engine.slots()))
                     .putDetails("context_per_slot", Integer.toString(engine.contextPerSlot()));
         }

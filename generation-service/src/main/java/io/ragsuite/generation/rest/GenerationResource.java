@@ -29,8 +29,14 @@ public class GenerationResource {
     public record Message(String role, String content) {
     }
 
+    /**
+     * @param model      a base model or a LoRA adapter by name; absent selects the default model
+     * @param grammar    GBNF grammar the answer must follow; or
+     * @param jsonSchema a JSON Schema object the answer must match
+     */
     public record GenerateBody(List<Message> messages, String model, int maxTokens, Float temperature, Float topP,
-            Integer topK, Float minP, Float repetitionPenalty, Long seed, List<String> stop) {
+            Integer topK, Float minP, Float repetitionPenalty, Long seed, List<String> stop, Boolean ignoreEos,
+            String grammar, com.fasterxml.jackson.databind.JsonNode jsonSchema) {
     }
 
     public record Usage(int promptTokens, int completionTokens) {
@@ -39,10 +45,11 @@ public class GenerationResource {
     public record Timing(long queueUs, long computeUs, long totalUs, long timeToFirstTokenUs) {
     }
 
-    public record GenerateReply(String text, String finishReason, Usage usage, String model, Timing timing) {
+    public record GenerateReply(String text, String finishReason, Usage usage, String model, String adapter,
+            Timing timing) {
         static GenerateReply of(GenerationResult r) {
             return new GenerateReply(r.text(), r.finishReason(), new Usage(r.promptTokens(), r.completionTokens()),
-                    r.model(), new Timing(r.queueUs(), r.computeUs(), r.totalUs(), r.timeToFirstTokenUs()));
+                    r.model(), r.adapter(), new Timing(r.queueUs(), r.computeUs(), r.totalUs(), r.timeToFirstTokenUs()));
         }
     }
 
@@ -74,7 +81,10 @@ public class GenerationResource {
     }
 
     private Sampling sampling(GenerateBody body) {
-        return calls.sampling(body.maxTokens(), body.temperature(), body.topP(), body.topK(), body.minP(),
-                body.repetitionPenalty(), body.seed(), body.stop());
+        Require.that(body.jsonSchema() == null || body.jsonSchema().isNull() || body.jsonSchema().isObject(),
+                "json_schema must be a JSON object");
+        return calls.sampling(new Sampling.Requested(body.maxTokens(), body.temperature(), body.topP(), body.topK(),
+                body.minP(), body.repetitionPenalty(), body.seed(), body.stop(), body.ignoreEos(), body.grammar(),
+                body.jsonSchema() == null || body.jsonSchema().isNull() ? null : body.jsonSchema().toString()));
     }
 }

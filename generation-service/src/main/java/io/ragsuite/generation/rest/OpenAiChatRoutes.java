@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ragsuite.generation.app.AdapterAdmin;
 import io.ragsuite.generation.app.EngineLoader;
 import io.ragsuite.generation.app.GenerationCalls;
 import io.ragsuite.generation.core.ChatTurn;
 import io.ragsuite.generation.core.GenerationResult;
+import io.ragsuite.generation.core.ModelRegistry;
 import io.ragsuite.generation.core.Sampling;
 import io.ragsuite.support.error.ErrorKind;
 import io.ragsuite.support.error.Failures;
@@ -36,7 +38,14 @@ import org.jboss.logging.Logger;
  *
  * <p>Errors are problem+json (as everywhere in the suite) carrying OpenAI's {@code "error"} object as
  * well, which OpenAI clients read. Extensions beyond OpenAI's fields, as vLLM accepts them: {@code top_k},
- * {@code min_p}, {@code repetition_penalty}. A client that disconnects mid-stream frees its slot at once.
+ * {@code min_p}, {@code repetition_penalty}, {@code ignore_eos}; and llama.cpp's {@code grammar}.
+ * {@code response_format} {@code json_object} and {@code json_schema} constrain the answer. A client that
+ * disconnects mid-stream frees its slot at once.
+ *
+ * <p>LoRA adapters are models here, as in vLLM: {@code GET /v1/models} lists them with their {@code parent},
+ * a request selects one by {@code model}, and vLLM's {@code POST /v1/load_lora_adapter} /
+ * {@code /v1/unload_lora_adapter} ({@code lora_name}, {@code lora_path}) change them at runtime
+ * (see {@link AdapterAdmin}).
  */
 @ApplicationScoped
 public class OpenAiChatRoutes {
@@ -45,18 +54,25 @@ public class OpenAiChatRoutes {
     private final GenerationCalls calls;
     private final EngineLoader loader;
     private final ObjectMapper json;
+    private final AdapterAdmin admin;
 
-    public OpenAiChatRoutes(GenerationCalls calls, EngineLoader loader, ObjectMapper json) {
+    public OpenAiChatRoutes(GenerationCalls calls, EngineLoader loader, ObjectMapper json, AdapterAdmin admin) {
         this.calls = calls;
         this.loader = loader;
         this.json = json;
+        this.admin = admin;
     }
 
     /** The request fields we read; unknown ones (logprobs, tools, user, ...) are ignored as OpenAI servers do. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ChatBody(String model, List<GenerationResource.Message> messages, Integer maxTokens,
             Integer maxCompletionTokens, Float temperature, Float topP, Integer topK, Float minP,
-            Float repetitionPenalty, Long seed, JsonNode stop, Boolean stream, Integer n, StreamOptions streamOptions) {
+            Float repetitionPenalty, Long seed, JsonNode stop, Boolean stream, Integer n, StreamOptions streamOptions,
+            Boolean ignoreEos, JsonNode responseFormat, String grammar) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record LoadLoraBody(String loraName, String loraPath, String baseModel) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -67,16 +83,55 @@ public class OpenAiChatRoutes {
         router.post("/v1/chat/completions").handler(BodyHandler.create().setBodyLimit(2 * 1024 * 1024))
                 .handler(this::chat);
         router.get("/v1/models").handler(this::models);
+        router.post("/v1/load_lora_adapter").handler(BodyHandler.create().setBodyLimit(64 * 1024))
+                .blockingHandler(this::loadLora, false);
+        router.post("/v1/unload_lora_adapter").handler(BodyHandler.create().setBodyLimit(64 * 1024))
+                .blockingHandler(this::unloadLora, false);
     }
 
     private void models(RoutingContext ctx) {
         ObjectNode body = json.createObjectNode().put("object", "list");
         ArrayNode data = body.putArray("data");
         if (loader.ready()) {
-            data.addObject().put("id", loader.scheduler().engine().modelName()).put("object", "model")
-                    .put("created", 0).put("owned_by", "rag-suite");
+            for (ModelRegistry.Served m : loader.registry().served()) {
+                data.add(model(m));
+            }
         }
         ctx.response().putHeader("content-type", "application/json").end(body.toString());
+    }
+
+    /** One entry of /v1/models, with vLLM's root and parent (the base model of an adapter). */
+    private ObjectNode model(ModelRegistry.Served m) {
+        ObjectNode o = json.createObjectNode().put("id", m.name()).put("object", "model").put("created", 0)
+                .put("owned_by", "rag-suite").put("root", m.parent() == null ? m.name() : m.parent());
+        if (m.parent() == null) {
+            o.putNull("parent");
+        } else {
+            o.put("parent", m.parent());
+        }
+        return o;
+    }
+
+    private void loadLora(RoutingContext ctx) {
+        try {
+            LoadLoraBody body = parse(ctx, LoadLoraBody.class, "{\"lora_name\": ..., \"lora_path\": ...}");
+            ModelRegistry.Served served = admin.load(body.loraName(), body.loraPath(), body.baseModel(),
+                    "rest " + ctx.request().remoteAddress());
+            ctx.response().putHeader("content-type", "application/json").end(model(served).toString());
+        } catch (RuntimeException e) {
+            fail(ctx.response(), e);
+        }
+    }
+
+    private void unloadLora(RoutingContext ctx) {
+        try {
+            LoadLoraBody body = parse(ctx, LoadLoraBody.class, "{\"lora_name\": ...}");
+            String base = admin.unload(body.loraName(), "rest " + ctx.request().remoteAddress());
+            ctx.response().putHeader("content-type", "application/json").end(json.createObjectNode()
+                    .put("id", body.loraName()).put("parent", base).put("deleted", true).toString());
+        } catch (RuntimeException e) {
+            fail(ctx.response(), e);
+        }
     }
 
     private void chat(RoutingContext ctx) {
@@ -84,7 +139,8 @@ public class OpenAiChatRoutes {
         List<ChatTurn> turns;
         Sampling sampling;
         try {
-            body = parse(ctx);
+            body = parse(ctx, ChatBody.class, "{\"messages\": [...]}");
+            Require.that(body.messages() != null && !body.messages().isEmpty(), "messages must hold at least one message");
             turns = body.messages().stream().map(m -> {
                 Require.that(m != null, "messages must not hold null");
                 return new ChatTurn(m.role(), m.content());
@@ -93,8 +149,9 @@ public class OpenAiChatRoutes {
             int maxTokens = body.maxCompletionTokens() != null ? body.maxCompletionTokens()
                     : body.maxTokens() != null ? body.maxTokens() : 0;
             Require.that(maxTokens >= 0, "max_tokens must be positive");
-            sampling = calls.sampling(maxTokens, body.temperature(), body.topP(), body.topK(), body.minP(),
-                    body.repetitionPenalty(), body.seed(), stops(body.stop()));
+            sampling = calls.sampling(new Sampling.Requested(maxTokens, body.temperature(), body.topP(), body.topK(),
+                    body.minP(), body.repetitionPenalty(), body.seed(), stops(body.stop()), body.ignoreEos(),
+                    body.grammar(), jsonSchema(body.responseFormat())));
         } catch (RuntimeException e) {
             fail(ctx.response(), e);
             return;
@@ -111,18 +168,34 @@ public class OpenAiChatRoutes {
         }
     }
 
-    private ChatBody parse(RoutingContext ctx) {
+    private <T> T parse(RoutingContext ctx, Class<T> type, String shape) {
         String raw = ctx.body() == null ? null : ctx.body().asString();
-        Require.that(raw != null && !raw.isBlank(), "request body is required: {\"messages\": [...]}");
-        ChatBody body;
+        Require.that(raw != null && !raw.isBlank(), "request body is required: " + shape);
         try {
             // The service's mapper already maps snake_case (quarkus.jackson.property-naming-strategy).
-            body = json.readValue(raw, ChatBody.class);
+            return json.readValue(raw, type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw ServiceException.invalid("malformed JSON body: " + e.getOriginalMessage());
         }
-        Require.that(body.messages() != null && !body.messages().isEmpty(), "messages must hold at least one message");
-        return body;
+    }
+
+    /** OpenAI's response_format: text (none), json_object (any JSON object) or json_schema (its schema). */
+    private static String jsonSchema(JsonNode format) {
+        if (format == null || format.isNull()) {
+            return null;
+        }
+        String type = format.path("type").asText("");
+        return switch (type) {
+            case "text" -> null;
+            case "json_object" -> "{\"type\":\"object\"}";
+            case "json_schema" -> {
+                JsonNode schema = format.path("json_schema").path("schema");
+                Require.that(schema.isObject(), "response_format.json_schema.schema must be a JSON Schema object");
+                yield schema.toString();
+            }
+            default -> throw ServiceException.invalid("response_format.type must be text, json_object or json_schema, got '"
+                    + type + "'");
+        };
     }
 
     /** OpenAI's stop: a string or an array of strings. */
@@ -146,7 +219,7 @@ public class OpenAiChatRoutes {
             Sampling sampling) {
         HttpServerResponse response = ctx.response();
         boolean includeUsage = body.streamOptions() != null && Boolean.TRUE.equals(body.streamOptions().includeUsage());
-        String model = body.model() != null ? body.model() : loader.ready() ? loader.scheduler().engine().modelName() : "";
+        String model = calls.servedName(body.model());
         boolean[] started = {false};
         // A client that goes away cancels generation; the slot is free for the next request at once. Set up
         // before subscribing: the response may already be ended (a refused request) when subscribe returns.
@@ -172,10 +245,10 @@ public class OpenAiChatRoutes {
                                 choice(json.createObjectNode().put("content", event.delta()), null)));
                     } else {
                         GenerationResult r = event.done();
-                        send(response, chunk(id, created, r.model()).set("choices",
+                        send(response, chunk(id, created, r.servedName()).set("choices",
                                 choice(json.createObjectNode(), r.finishReason())));
                         if (includeUsage) {
-                            ObjectNode usage = chunk(id, created, r.model());
+                            ObjectNode usage = chunk(id, created, r.servedName());
                             usage.putArray("choices");
                             usage.set("usage", usage(r));
                             send(response, usage);
@@ -221,7 +294,7 @@ public class OpenAiChatRoutes {
 
     private ObjectNode completion(String id, long created, GenerationResult r) {
         ObjectNode body = json.createObjectNode().put("id", id).put("object", "chat.completion").put("created", created)
-                .put("model", r.model());
+                .put("model", r.servedName());
         ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
         choice.putObject("message").put("role", "assistant").put("content", r.text());
         choice.put("finish_reason", r.finishReason());
@@ -247,6 +320,7 @@ public class OpenAiChatRoutes {
         String type = switch (e.kind()) {
             case INVALID_ARGUMENT, PAYLOAD_TOO_LARGE -> "invalid_request_error";
             case NOT_FOUND -> "not_found_error";
+            case ALREADY_EXISTS, FAILED_PRECONDITION -> "invalid_request_error";
             case RESOURCE_EXHAUSTED -> "rate_limit_error";
             default -> "server_error";
         };

@@ -64,6 +64,10 @@ class RemoteBackendTest {
     @Test
     void answersAreTheServersOwn() throws Exception {
         for (String question : List.of("What is the capital of France?", "Name a colour.", "Count to five.")) {
+            // llama-cpp-python's server reuses the KV cache of its previous prompt, and a prompt evaluated in
+            // other pieces can flip a near-tie greedy token. Ask it twice: the second answer is the one it gives
+            // with this prompt already cached, the state our two requests below meet too.
+            direct(question);
             String expected = direct(question);
             assertTrue(!expected.isBlank(), "the server answered " + expected);
             String ask = JSON.writeValueAsString(Map.of("max_tokens", 16, "temperature", 0,

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.ragsuite.vectorsearch.core.VectorCollection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,8 +13,10 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Per-collection gauges, refreshed every few seconds (sizes are read from disk or the database, too slow
- * for every scrape): points, disk bytes, bytes per index part, and the memory a search needs.
+ * for every scrape): points, disk bytes, bytes per index part, and the memory a search needs. Created at
+ * startup so the gauges are there from the first scrape, not only once the first refresh has run.
  */
+@Startup
 @ApplicationScoped
 public class StoreMetrics {
     private final StoreHolder holder;

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Generation benchmark, side by side in one run on this machine (README.md next to this script):
+#   (a) the raw engine: llama.cpp via de.kherud:llama in one JVM, the service's engine settings (RawEngine.java)
+#   (b) our generation service over gRPC (GenerateStream)     (c) the same over REST (OpenAI SSE endpoint)
+#   (d) llama-cpp-python's OpenAI server (scripts/llama-server.sh)
+# Same GGUF (SmolLM2-135M-Instruct Q4_1), same 2 threads, same 16 prompts, greedy, 64 tokens per request,
+# at 1, 2, 4, 8 and 16 concurrent streams (each sends 2 requests back to back). One system runs at a time.
+# Writes results/generation.{jsonl,md,png}. Never run by the tests or CI; ~10 minutes on 2 cores.
+#
+#   bench/generation/run.sh [--quick]      (--quick: 1,4 streams, 1 request each, for trying the script)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cache="${RAG_CACHE_DIR:-$HOME/.cache/rag-suite}"
+results="$here/results"
+levels=1,2,4,8,16
+per_stream=2
+[[ "${1:-}" == "--quick" ]] && { levels=1,4; per_stream=1; }
+threads=${RAG_BENCH_THREADS:-2}
+slots=16
+ctx=512
+max_tokens=64
+port=18383
+source "$root/scripts/java-home.sh" || exit 1
+mkdir -p "$results"
+
+echo "== build" >&2
+(cd "$root" && ./mvnw -q -B -ntp package -DskipTests -pl generation-service -am)
+model=$("$root/scripts/fetch-model.sh" | tail -n 1)
+
+echo "== load generator virtualenv" >&2
+venv="$cache/venv-bench-generation"
+[[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt"
+
+out="$results/generation.jsonl"
+: > "$out"
+load() { "$venv/bin/python" "$here/load.py" --concurrency "$levels" --per-stream "$per_stream" --max-tokens "$max_tokens" "$@"; }
+
+echo "== (a) raw engine in one JVM" >&2
+jllama=$(find "$HOME/.m2/repository/de/kherud/llama" -name 'llama-*.jar' ! -name '*sources*' | sort | tail -n 1)
+"$JAVA_HOME/bin/java" -cp "$jllama" "$here/RawEngine.java" "$model" "$slots" "$ctx" "$threads" "$levels" \
+    "$max_tokens" "$per_stream" "$here/prompts.json" >> "$out"
+tail -n 1 "$out" >&2
+
+echo "== (b, c) generation service: gRPC, then REST (OpenAI SSE)" >&2
+log="$cache/bench/generation-service.log"
+mkdir -p "$cache/bench"
+RAG_GENERATION_MODEL_PATH="$model" RAG_GENERATION_SLOTS=$slots RAG_GENERATION_CONTEXT_PER_SLOT=$ctx \
+RAG_GENERATION_THREADS=$threads RAG_GENERATION_MAX_QUEUED=64 QUARKUS_HTTP_PORT=$port \
+    "$JAVA_HOME/bin/java" -jar "$root/generation-service/target/quarkus-app/quarkus-run.jar" > "$log" 2>&1 &
+service=$!
+trap 'kill $service 2>/dev/null || true' EXIT
+for _ in $(seq 120); do
+    curl -sf "http://127.0.0.1:$port/q/health/ready" > /dev/null && break
+    kill -0 $service 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 1
+done
+load --target grpc --url "127.0.0.1:$port" --label "ours, gRPC" >> "$out"
+load --target openai --url "http://127.0.0.1:$port/v1" --label "ours, REST (OpenAI SSE)" >> "$out"
+curl -sf "http://127.0.0.1:$port/q/metrics" | grep -E '^rag_generation_(inter_token_latency|time_to_first_token)_seconds_(sum|count)' \
+    > "$results/generation-service-metrics.txt" || true
+kill $service; wait $service 2>/dev/null || true
+trap - EXIT
+
+echo "== (d) llama-cpp-python's server" >&2
+started_llama=0
+"$root/scripts/llama-server.sh" url > /dev/null
+if ! curl -sf "$("$root/scripts/llama-server.sh" url)/models" > /dev/null; then started_llama=1; fi
+llama_url=$(RAG_LLAMA_SERVER_THREADS=$threads "$root/scripts/llama-server.sh" start "$model" | tail -n 1)
+load --target openai --url "$llama_url" --label "llama-cpp-python server" >> "$out"
+(( started_llama )) && "$root/scripts/llama-server.sh" stop
+
+echo "== report" >&2
+"$venv/bin/python" "$here/report.py" "$out" --out "$results/generation"
