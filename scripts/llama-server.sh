@@ -4,7 +4,8 @@
 #   scripts/llama-server.sh start [GGUF]   installs (once) and starts it; prints its base URL (.../v1) last
 #   scripts/llama-server.sh stop|url
 # The virtualenv lives outside the repo (RAG_CACHE_DIR); pip builds llama.cpp from source the first time
-# (~10 min on 2 cores). Settings: RAG_LLAMA_SERVER_PORT (18090), RAG_LLAMA_SERVER_THREADS (2),
+# (~10 min on 2 cores). Concurrent requests wait for each other (--interrupt_requests false; by default the
+# server cuts off a stream when the next request arrives). Settings: RAG_LLAMA_SERVER_PORT (18090), RAG_LLAMA_SERVER_THREADS (2),
 # RAG_LLAMA_SERVER_CTX (2048), RAG_LLAMA_SERVER_ALIAS (smollm2-135m-instruct).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +42,7 @@ start() {
         nohup "$venv/bin/python" -m llama_cpp.server --model "$model" --host 127.0.0.1 --port "$port" \
             --model_alias "${RAG_LLAMA_SERVER_ALIAS:-smollm2-135m-instruct}" \
             --n_ctx "${RAG_LLAMA_SERVER_CTX:-2048}" --n_threads "${RAG_LLAMA_SERVER_THREADS:-2}" \
+            --interrupt_requests false \
             > "$log" 2>&1 < /dev/null &
         echo $! > "$pidfile"
     fi
@@ -54,7 +56,14 @@ start() {
 
 case ${1:-} in
     start) start "${2:-}" ;;
-    stop) if running; then kill "$(cat "$pidfile")"; rm -f "$pidfile"; fi ;;
+    stop)
+        if running; then
+            pid=$(cat "$pidfile")
+            kill "$pid"
+            # Wait until it is gone, so a server started next can take the port.
+            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+            rm -f "$pidfile"
+        fi ;;
     url) url ;;
     install) install ;;
     *) echo "usage: $0 start [GGUF]|stop|url|install" >&2; exit 2 ;;

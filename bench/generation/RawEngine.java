@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  *   java -cp llama-4.2.0.jar RawEngine.java MODEL.gguf SLOTS CTX_PER_SLOT THREADS CONCURRENCY MAX_TOKENS PER_STREAM
  */
 public class RawEngine {
+    static final java.util.concurrent.atomic.AtomicInteger REQUESTS = new java.util.concurrent.atomic.AtomicInteger();
     // What SmolLM2's chat template renders for one user message (its default system prompt included), as the
     // service renders it.
     static String prompt(String question) {
@@ -41,13 +42,16 @@ public class RawEngine {
             prompts.add(m.group(1));
         }
         LlamaModel.setLogger(de.kherud.llama.args.LogFormat.TEXT, (level, msg) -> { });
-        try (LlamaModel llama = new LlamaModel(new ModelParameters().setModel(model.toString()).setCtxSize(ctx * slots)
-                .setParallel(slots).enableContBatching().setThreads(threads).setThreadsBatch(threads))) {
-            run(llama, prompts, 1, maxTokens, 1); // warm-up
-            for (String level : levels) {
-                System.out.println(run(llama, prompts, Integer.parseInt(level), maxTokens, perStream));
-            }
+        LlamaModel llama = new LlamaModel(new ModelParameters().setModel(model.toString()).setCtxSize(ctx * slots)
+                .setParallel(slots).enableContBatching().setThreads(threads).setThreadsBatch(threads));
+        run(llama, List.of("Say hello."), 1, maxTokens, 1); // warm-up
+        for (String level : levels) {
+            System.out.println(run(llama, prompts, Integer.parseInt(level), maxTokens, perStream));
         }
+        System.out.flush();
+        // The binding's close() can wait forever for its server thread after streamed requests; the process
+        // ends here anyway.
+        Runtime.getRuntime().halt(0);
     }
 
     static String run(LlamaModel llama, List<String> prompts, int concurrency, int maxTokens, int perStream)
@@ -61,7 +65,9 @@ public class RawEngine {
             int stream = i;
             Thread.ofPlatform().start(() -> {
                 for (int k = 0; k < perStream; k++) {
-                    String q = prompts.get((stream * perStream + k) % prompts.size());
+                    // A new prompt per request, as load.py sends, so no whole-prompt cache hits.
+                    String q = prompts.get((stream * perStream + k) % prompts.size()) + " (Request "
+                            + REQUESTS.incrementAndGet() + ".)";
                     InferenceParameters p = new InferenceParameters(prompt(q)).setNPredict(maxTokens).setTemperature(0f)
                             .setTopP(0.95f).setTopK(40).setMinP(0.05f).setRepeatPenalty(1f).setSeed(1).setCachePrompt(true);
                     long start = System.nanoTime();

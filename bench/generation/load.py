@@ -91,6 +91,15 @@ class GrpcStream:
         await self.channel.close()
 
 
+REQUESTS = [0]
+
+
+def unique(prompt: str) -> str:
+    """Each request's prompt is new to the server, so no system answers from a whole-prompt cache."""
+    REQUESTS[0] += 1
+    return f"{prompt} (Request {REQUESTS[0]}.)"
+
+
 async def level(client, prompts: list[str], concurrency: int, per_stream: int) -> dict:
     ttft, gaps, tokens = [], [], [0]
 
@@ -111,7 +120,7 @@ async def level(client, prompts: list[str], concurrency: int, per_stream: int) -
 
     async def stream(i: int):
         for k in range(per_stream):
-            await one(prompts[(i * per_stream + k) % len(prompts)])
+            await one(unique(prompts[(i * per_stream + k) % len(prompts)]))
 
     t0 = time.perf_counter()
     await asyncio.gather(*(stream(i) for i in range(concurrency)))
@@ -136,7 +145,7 @@ async def main() -> None:
     prompts = json.loads((HERE / "prompts.json").read_text())
     client = (OpenAiStream if args.target == "openai" else GrpcStream)(args.url, args.model, args.max_tokens)
     try:
-        await level(client, prompts, 1, 1)  # warm-up
+        await level(client, ["Say hello."], 1, 1)  # warm-up
         for c in [int(x) for x in args.concurrency.split(",")]:
             result = await level(client, prompts, c, args.per_stream)
             result.update({"system": args.label, "max_tokens": args.max_tokens})

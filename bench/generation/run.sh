@@ -22,7 +22,7 @@ ctx=512
 max_tokens=64
 port=18383
 source "$root/scripts/java-home.sh" || exit 1
-mkdir -p "$results"
+mkdir -p "$results" "$cache/bench"
 
 echo "== build" >&2
 (cd "$root" && ./mvnw -q -B -ntp package -DskipTests -pl generation-service -am)
@@ -40,7 +40,7 @@ load() { "$venv/bin/python" "$here/load.py" --concurrency "$levels" --per-stream
 echo "== (a) raw engine in one JVM" >&2
 jllama=$(find "$HOME/.m2/repository/de/kherud/llama" -name 'llama-*.jar' ! -name '*sources*' | sort | tail -n 1)
 "$JAVA_HOME/bin/java" -cp "$jllama" "$here/RawEngine.java" "$model" "$slots" "$ctx" "$threads" "$levels" \
-    "$max_tokens" "$per_stream" "$here/prompts.json" >> "$out"
+    "$max_tokens" "$per_stream" "$here/prompts.json" 2> "$cache/bench/generation-raw.log" | grep '^{' >> "$out"
 tail -n 1 "$out" >&2
 
 echo "== (b, c) generation service: gRPC, then REST (OpenAI SSE)" >&2
@@ -64,12 +64,11 @@ kill $service; wait $service 2>/dev/null || true
 trap - EXIT
 
 echo "== (d) llama-cpp-python's server" >&2
-started_llama=0
-"$root/scripts/llama-server.sh" url > /dev/null
-if ! curl -sf "$("$root/scripts/llama-server.sh" url)/models" > /dev/null; then started_llama=1; fi
+# A fresh server with this run's thread count (one the tests left running is stopped first).
+"$root/scripts/llama-server.sh" stop
 llama_url=$(RAG_LLAMA_SERVER_THREADS=$threads "$root/scripts/llama-server.sh" start "$model" | tail -n 1)
 load --target openai --url "$llama_url" --label "llama-cpp-python server" >> "$out"
-(( started_llama )) && "$root/scripts/llama-server.sh" stop
+"$root/scripts/llama-server.sh" stop
 
 echo "== report" >&2
 "$venv/bin/python" "$here/report.py" "$out" --out "$results/generation"
