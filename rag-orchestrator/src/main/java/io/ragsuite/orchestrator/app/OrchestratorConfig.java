@@ -60,4 +60,52 @@ public interface OrchestratorConfig {
     /** Points per upsert call. */
     @WithDefault("256")
     int upsertBatch();
+
+    /** {@code rag.orchestrator.pii.*}: redaction of personal data in ingested documents and in answers. */
+    Pii pii();
+
+    interface Pii {
+        /** {@code mask} ([EMAIL]), {@code hash} ([EMAIL:keyed-hash]), {@code remove}, or {@code off}. */
+        @WithDefault("mask")
+        String mode();
+
+        /** What to find: any of email, phone, iban, card, ip, es_dni, es_nie. */
+        @WithDefault("email,phone,iban,card,ip,es_dni,es_nie")
+        java.util.List<String> types();
+
+        /** Redact documents before they are chunked, embedded and stored. */
+        @WithDefault("true")
+        boolean onIngest();
+
+        /** Redact answers (streamed ones too) before they leave the service. */
+        @WithDefault("true")
+        boolean onAnswer();
+
+        /** Numbering plan of phone numbers written without "+" (ISO country code). */
+        @WithDefault("ES")
+        String phoneRegion();
+
+        /** HMAC key of the hash mode (at least 16 bytes; from a Secret); unset: a random key per process. */
+        java.util.Optional<String> hashKey();
+    }
+
+    /** {@code rag.orchestrator.injection.*}: the prompt-injection check of questions and retrieved passages. */
+    Injection injection();
+
+    interface Injection {
+        /** {@code block} (400 / INVALID_ARGUMENT), {@code flag} (noted in the answer) or {@code off}. */
+        @WithDefault("block")
+        String questionPolicy();
+
+        /** {@code strip} (left out of the prompt, noted), {@code block}, {@code flag} or {@code off}. */
+        @WithDefault("strip")
+        String passagePolicy();
+
+        /** Cosine similarity to a seed attack from which a sentence counts as one (all-MiniLM-L6-v2 scale). */
+        @WithDefault("0.65")
+        double threshold();
+
+        /** A file of seed attacks, one per line ('#' comments); unset: the built-in set. */
+        java.util.Optional<java.nio.file.Path> seedsFile();
+    }
 }

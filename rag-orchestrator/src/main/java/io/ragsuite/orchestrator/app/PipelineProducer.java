@@ -10,23 +10,84 @@ import io.ragsuite.orchestrator.pipeline.Embedder;
 import io.ragsuite.orchestrator.pipeline.PassageStore;
 import io.ragsuite.orchestrator.pipeline.RagLimits;
 import io.ragsuite.orchestrator.pipeline.RagPipeline;
+import io.ragsuite.orchestrator.guard.DefaultInjectionDetector;
+import io.ragsuite.orchestrator.guard.DefaultPiiRedactor;
+import io.ragsuite.orchestrator.guard.InjectionGuard;
+import io.ragsuite.orchestrator.guard.InjectionPolicy;
+import io.ragsuite.orchestrator.guard.PiiRedactor;
+import io.ragsuite.orchestrator.guard.PiiType;
+import io.ragsuite.orchestrator.guard.RedactionMode;
 import jakarta.enterprise.inject.Produces;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import jakarta.inject.Singleton;
 
 /** Wires the pipeline stages to the gRPC clients; swapping a stage means producing another implementation. */
 public class PipelineProducer {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PipelineProducer.class);
+
     @Produces
     @Singleton
-    RagPipeline pipeline(Embedder embedder, PassageStore store, AnswerGenerator generator, OrchestratorConfig config) {
+    RagPipeline pipeline(Embedder embedder, PassageStore store, AnswerGenerator generator, OrchestratorConfig config,
+            PiiRedactor redactor) {
         return new RagPipeline(new DefaultRetriever(embedder, store), new DefaultPromptBuilder(config.promptContextChars()),
                 generator, new RagLimits(config.defaultTopK(), config.maxTopK(), config.maxQuestionChars(),
-                        config.maxAnswerTokens()));
+                        config.maxAnswerTokens()), config.pii().onAnswer() ? redactor : null, injectionGuard(embedder, config));
+    }
+
+    private static InjectionGuard injectionGuard(Embedder embedder, OrchestratorConfig config) {
+        OrchestratorConfig.Injection c = config.injection();
+        InjectionPolicy question = parse(InjectionPolicy.class, c.questionPolicy(), "rag.orchestrator.injection.question-policy");
+        InjectionPolicy passage = parse(InjectionPolicy.class, c.passagePolicy(), "rag.orchestrator.injection.passage-policy");
+        List<String> seeds;
+        try (var in = c.seedsFile().isPresent() ? java.nio.file.Files.newInputStream(c.seedsFile().get())
+                : PipelineProducer.class.getResourceAsStream("/guard/injection-seeds.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("guard/injection-seeds.txt is missing from the build");
+            }
+            seeds = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the prompt-injection seed attacks", e);
+        }
+        return new InjectionGuard(new DefaultInjectionDetector(embedder, seeds, c.threshold()), question, passage);
     }
 
     @Produces
     @Singleton
-    DocumentIngestor ingestor(Embedder embedder, PassageStore store, OrchestratorConfig config) {
+    DocumentIngestor ingestor(Embedder embedder, PassageStore store, OrchestratorConfig config, PiiRedactor redactor) {
         return new DocumentIngestor(new DefaultDocumentChunker(config.chunkChars(), config.chunkOverlapChars()), embedder,
-                store, new IngestLimits(config.maxDocuments(), config.maxDocumentChars(), config.embedBatch()));
+                store, new IngestLimits(config.maxDocuments(), config.maxDocumentChars(), config.embedBatch()),
+                config.pii().onIngest() ? redactor : null);
+    }
+
+    @Produces
+    @Singleton
+    PiiRedactor redactor(OrchestratorConfig config) {
+        OrchestratorConfig.Pii pii = config.pii();
+        RedactionMode mode = parse(RedactionMode.class, pii.mode(), "rag.orchestrator.pii.mode");
+        Set<PiiType> types = EnumSet.noneOf(PiiType.class);
+        pii.types().forEach(t -> types.add(parse(PiiType.class, t, "rag.orchestrator.pii.types")));
+        byte[] key = null;
+        if (mode == RedactionMode.HASH) {
+            if (pii.hashKey().isPresent()) {
+                key = pii.hashKey().get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            } else {
+                key = new byte[32];
+                new java.security.SecureRandom().nextBytes(key);
+                LOG.warn("rag.orchestrator.pii.hash-key is not set: hashed PII tokens use a random key and change at restart");
+            }
+        }
+        return new DefaultPiiRedactor(types, mode, pii.phoneRegion(), key);
+    }
+
+    private static <E extends Enum<E>> E parse(Class<E> type, String value, String key) {
+        try {
+            return Enum.valueOf(type, value.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": '" + value + "' is not one of "
+                    + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(java.util.Locale.ROOT));
+        }
     }
 }

@@ -96,7 +96,7 @@ public class RagGrpcService implements RagService {
 
     static QueryResponse toResponse(RagAnswer a) {
         QueryResponse.Builder r = QueryResponse.newBuilder().setAnswer(a.answer()).setRequestId(a.requestId())
-                .setEmbeddingModel(a.embeddingModel()).setGenerationModel(a.generationModel())
+                .setEmbeddingModel(a.embeddingModel()).setGenerationModel(a.generationModel()).addAllGuardNotes(a.guardNotes())
                 .setTimings(Timings.newBuilder().setEmbedMs(a.timings().embedMs()).setSearchMs(a.timings().searchMs())
                         .setGenerateMs(a.timings().generateMs()).setTotalMs(a.timings().totalMs()));
         for (RagAnswer.Citation c : a.citations()) {

@@ -22,7 +22,16 @@ public final class DocumentIngestor {
     private final PassageStore store;
     private final IngestLimits limits;
 
+    private final io.ragsuite.orchestrator.guard.PiiRedactor redactor;
+
     public DocumentIngestor(DocumentChunker chunker, Embedder embedder, PassageStore store, IngestLimits limits) {
+        this(chunker, embedder, store, limits, null);
+    }
+
+    /** @param redactor redacts personal data from every document before it is chunked and stored; null keeps all */
+    public DocumentIngestor(DocumentChunker chunker, Embedder embedder, PassageStore store, IngestLimits limits,
+            io.ragsuite.orchestrator.guard.PiiRedactor redactor) {
+        this.redactor = redactor;
         this.chunker = chunker;
         this.embedder = embedder;
         this.store = store;
@@ -32,7 +41,8 @@ public final class DocumentIngestor {
     public record SourceDocument(String id, String title, String text, Map<String, String> metadata) {
     }
 
-    public record Ingested(String id, int chunks) {
+    /** @param piiRedacted pieces of personal data replaced before storing (text and title) */
+    public record Ingested(String id, int chunks, int piiRedacted) {
     }
 
     /** Checks every document first, so a bad one in a request means nothing of it is written. */
@@ -68,8 +78,18 @@ public final class DocumentIngestor {
         return chain;
     }
 
-    private CompletionStage<Ingested> ingestOne(SourceDocument d) {
-        List<String> chunks = chunker.chunk(d.text());
+    private CompletionStage<Ingested> ingestOne(SourceDocument original) {
+        SourceDocument d = original;
+        int redacted = 0;
+        if (redactor != null) {
+            var text = redactor.redact(original.text());
+            var title = redactor.redact(original.title() == null ? "" : original.title());
+            redacted = text.findings().size() + title.findings().size();
+            d = new SourceDocument(original.id(), title.text(), text.text(), original.metadata());
+        }
+        SourceDocument doc = d;
+        int piiRedacted = redacted;
+        List<String> chunks = chunker.chunk(doc.text());
         List<float[]> vectors = new ArrayList<>(chunks.size());
         CompletionStage<String> embedded = CompletableFuture.completedFuture("");
         for (int from = 0; from < chunks.size(); from += limits.embedBatch()) {
@@ -81,8 +101,8 @@ public final class DocumentIngestor {
         }
         return embedded
                 .thenCompose(model -> store.ensureCollection(vectors.get(0).length))
-                .thenCompose(ignored -> store.replaceDocument(d.id(), d.title() == null ? "" : d.title(),
-                        d.metadata() == null ? Map.of() : d.metadata(), chunks, vectors))
-                .thenApply(ignored -> new Ingested(d.id(), chunks.size()));
+                .thenCompose(ignored -> store.replaceDocument(doc.id(), doc.title() == null ? "" : doc.title(),
+                        doc.metadata() == null ? Map.of() : doc.metadata(), chunks, vectors))
+                .thenApply(ignored -> new Ingested(doc.id(), chunks.size(), piiRedacted));
     }
 }

@@ -6,10 +6,12 @@ import java.util.List;
  * A complete answer.
  *
  * @param citations the passages given to the model, with the markers it was asked to cite them by
- * @param passages  every passage retrieved, best first (including any left out of the prompt)
+ * @param passages  every passage retrieved, best first (including any left out of the prompt), less those the
+ *                  prompt-injection check stripped
+ * @param guardNotes what the guardrails did: passages stripped or flagged, a flagged question (empty if nothing)
  */
 public record RagAnswer(String requestId, String answer, List<Citation> citations, List<Passage> passages,
-        Timings timings, String embeddingModel, String generationModel, int droppedPassages) {
+        Timings timings, String embeddingModel, String generationModel, int droppedPassages, List<String> guardNotes) {
 
     public record Citation(int marker, String documentId, int chunkIndex, float score) {
     }

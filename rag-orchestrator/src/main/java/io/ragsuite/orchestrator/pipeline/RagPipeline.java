@@ -1,20 +1,40 @@
 package io.ragsuite.orchestrator.pipeline;
 
+import io.ragsuite.orchestrator.guard.InjectionCheck;
+import io.ragsuite.orchestrator.guard.InjectionGuard;
+import io.ragsuite.orchestrator.guard.InjectionPolicy;
 import io.ragsuite.support.error.Require;
+import io.ragsuite.support.error.ServiceException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
-/** embed -> search -> build prompt -> generate, with the time spent in each stage. */
+/**
+ * embed -> search -> build prompt -> generate, with the time spent in each stage; the answer (streamed or whole)
+ * passes the PII redactor last.
+ */
 public final class RagPipeline {
     private final Retriever retriever;
     private final PromptBuilder promptBuilder;
     private final AnswerGenerator generator;
     private final RagLimits limits;
+    private final io.ragsuite.orchestrator.guard.PiiRedactor answerRedactor;
+    private final InjectionGuard injectionGuard;
 
     public RagPipeline(Retriever retriever, PromptBuilder promptBuilder, AnswerGenerator generator, RagLimits limits) {
+        this(retriever, promptBuilder, generator, limits, null, null);
+    }
+
+    /**
+     * @param answerRedactor redacts personal data from answers; null leaves them as generated
+     * @param injectionGuard checks the question and every retrieved passage for prompt injection; null skips it
+     */
+    public RagPipeline(Retriever retriever, PromptBuilder promptBuilder, AnswerGenerator generator, RagLimits limits,
+            io.ragsuite.orchestrator.guard.PiiRedactor answerRedactor, InjectionGuard injectionGuard) {
+        this.answerRedactor = answerRedactor;
+        this.injectionGuard = injectionGuard;
         this.retriever = retriever;
         this.promptBuilder = promptBuilder;
         this.generator = generator;
@@ -39,11 +59,28 @@ public final class RagPipeline {
         int k = check(question, topK);
         long start = System.nanoTime();
         String requestId = UUID.randomUUID().toString();
-        return retriever.retrieve(question, k).thenCompose(retrieval -> {
+        List<String> notes = new ArrayList<>();
+        return retriever.retrieve(question, k).thenCompose(retrieved -> guard(question, retrieved, notes)).thenCompose(retrieval -> {
             onPassages.accept(retrieval.passages());
             PromptBuilder.BuiltPrompt prompt = promptBuilder.build(question, retrieval.passages());
             long generating = System.nanoTime();
-            return generator.generate(prompt.messages(), limits.maxAnswerTokens(), onDelta).thenApply(answer -> {
+            var streamRedactor = answerRedactor == null ? null : answerRedactor.streaming();
+            Consumer<String> deltas = streamRedactor == null ? onDelta : piece -> {
+                String safe = streamRedactor.accept(piece);
+                if (!safe.isEmpty()) {
+                    onDelta.accept(safe);
+                }
+            };
+            return generator.generate(prompt.messages(), limits.maxAnswerTokens(), deltas).thenApply(generated -> {
+                AnswerGenerator.Answer answer = generated;
+                if (streamRedactor != null) {
+                    String tail = streamRedactor.finish();
+                    if (!tail.isEmpty()) {
+                        onDelta.accept(tail);
+                    }
+                    answer = new AnswerGenerator.Answer(answerRedactor.redact(generated.text()).text(), generated.model(),
+                            generated.finishReason());
+                }
                 long end = System.nanoTime();
                 List<RagAnswer.Citation> citations = new ArrayList<>();
                 for (int i = 0; i < prompt.used().size(); i++) {
@@ -53,8 +90,54 @@ public final class RagPipeline {
                 RagAnswer.Timings timings = new RagAnswer.Timings(retrieval.embedMs(), retrieval.searchMs(),
                         (end - generating) / 1e6, (end - start) / 1e6);
                 return new RagAnswer(requestId, answer.text().strip(), citations, retrieval.passages(), timings,
-                        retrieval.embeddingModel(), answer.model(), prompt.dropped().size());
+                        retrieval.embeddingModel(), answer.model(), prompt.dropped().size(), List.copyOf(notes));
             });
+        });
+    }
+
+    /**
+     * Checks the question and the passages (indirect injection through documents) as the guard's policies say:
+     * refuses the query, or leaves passages out, or notes what it found.
+     */
+    private CompletionStage<Retriever.Retrieval> guard(String question, Retriever.Retrieval retrieval, List<String> notes) {
+        if (injectionGuard == null || !injectionGuard.active()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(retrieval);
+        }
+        List<String> texts = new ArrayList<>();
+        texts.add(question);
+        retrieval.passages().forEach(p -> texts.add(p.text()));
+        return injectionGuard.detector().check(texts).thenApply(checks -> {
+            InjectionCheck q = checks.get(0);
+            if (q.suspicious() && injectionGuard.questionPolicy() != InjectionPolicy.OFF) {
+                if (injectionGuard.questionPolicy() == InjectionPolicy.FLAG) {
+                    notes.add("question flagged by the prompt-injection check: " + String.join(", ", q.reasons()));
+                } else {
+                    throw ServiceException.invalid("the question was refused by the prompt-injection check ("
+                            + String.join(", ", q.reasons()) + ")");
+                }
+            }
+            List<Passage> kept = new ArrayList<>();
+            for (int i = 0; i < retrieval.passages().size(); i++) {
+                Passage p = retrieval.passages().get(i);
+                InjectionCheck c = checks.get(i + 1);
+                if (!c.suspicious() || injectionGuard.passagePolicy() == InjectionPolicy.OFF) {
+                    kept.add(p);
+                    continue;
+                }
+                String where = p.documentId() + "#" + p.chunkIndex();
+                switch (injectionGuard.passagePolicy()) {
+                    case BLOCK -> throw ServiceException.invalid("a retrieved passage (" + where
+                            + ") was refused by the prompt-injection check (" + String.join(", ", c.reasons()) + ")");
+                    case STRIP -> notes.add("passage " + where + " left out by the prompt-injection check: "
+                            + String.join(", ", c.reasons()));
+                    default -> {
+                        notes.add("passage " + where + " flagged by the prompt-injection check: "
+                                + String.join(", ", c.reasons()));
+                        kept.add(p);
+                    }
+                }
+            }
+            return new Retriever.Retrieval(kept, retrieval.embeddingModel(), retrieval.embedMs(), retrieval.searchMs());
         });
     }
 
