@@ -149,6 +149,13 @@ class RagPipelineEndToEndTest {
             }
         }
 
+        // The embedding stage's circuit breaker as the fault test needs it: open after two failed calls in a row,
+        // try again after 3 s (MicroProfile Fault Tolerance keys of StageCalls, set by environment).
+        String breaker = "IO_RAGSUITE_ORCHESTRATOR_CLIENTS_STAGECALLS_EMBEDDING_CIRCUITBREAKER_";
+        launcherEnv.put(breaker + "REQUESTVOLUMETHRESHOLD", "2");
+        launcherEnv.put(breaker + "FAILURERATIO", "1.0");
+        launcherEnv.put(breaker + "DELAY", "3000");
+
         LauncherRun up = launcher(UP_TIMEOUT, "up", "--no-build", "--no-sample");
         if (up.exitCode() != 0) {
             startFailure = "`rag up --no-build --no-sample` " + (up.timedOut()
@@ -382,6 +389,51 @@ class RagPipelineEndToEndTest {
         for (JsonNode p : reply.path("passages")) {
             assertFalse(p.path("document_id").asText().equals("poisoned-doc"), answer.body());
         }
+    }
+
+    /**
+     * A stage killed under way: queries fail at once with 503 naming the stage (retries, then the open circuit
+     * breaker), the orchestrator turns unready, and when the stage is started again everything recovers without
+     * restarting the orchestrator.
+     */
+    @Test
+    @Order(12)
+    void aKilledStageFailsFastAndRecoversWhenItReturns() throws Exception {
+        requireServices();
+        long orchestratorPid = Long.parseLong(Files.readString(runDir.resolve("pids/rag-orchestrator.pid")).strip());
+        long embeddingPid = Long.parseLong(Files.readString(runDir.resolve("pids/embedding-service.pid")).strip());
+        ProcessHandle embedding = ProcessHandle.of(embeddingPid).orElseThrow();
+        embedding.destroyForcibly();
+        embedding.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        Map<String, Object> question = Map.of("question", "What is a hash table?", "top_k", 2);
+        for (int i = 0; i < 3; i++) {
+            long start = System.nanoTime();
+            HttpResponse<String> failed = post("rag-orchestrator", "/v1/rag/query", question, ANSWER_TIMEOUT);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(503, failed.statusCode(), failed.body());
+            assertTrue(failed.body().contains("embedding stage"), failed.body());
+            assertTrue(ms < STAGE_DEADLINE.toMillis(), "failed fast, not after a deadline: " + ms + " ms");
+        }
+        HttpResponse<String> open = post("rag-orchestrator", "/v1/rag/query", question, ANSWER_TIMEOUT);
+        assertTrue(open.body().contains("circuit breaker open"), open.body());
+        HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port("rag-orchestrator") + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("UNREACHABLE"), ready.body());
+
+        LauncherRun up = launcher(UP_TIMEOUT, "up", "--no-build", "--no-sample");
+        assertEquals(0, up.exitCode(), up.output());
+        // The breaker lets a call through again 3 s after it opened; the first one that succeeds closes it.
+        HttpResponse<String> recovered = null;
+        for (int i = 0; i < 30 && (recovered == null || recovered.statusCode() != 200); i++) {
+            Thread.sleep(1000);
+            recovered = post("rag-orchestrator", "/v1/rag/query", question, ANSWER_TIMEOUT);
+        }
+        assertEquals(200, recovered.statusCode(), recovered.body());
+        assertEquals(orchestratorPid, Long.parseLong(Files.readString(runDir.resolve("pids/rag-orchestrator.pid")).strip()),
+                "the orchestrator was not restarted");
+        assertTrue(ProcessHandle.of(orchestratorPid).map(ProcessHandle::isAlive).orElse(false));
     }
 
     /**

@@ -23,15 +23,21 @@ import java.util.function.Consumer;
 public class GrpcAnswerGenerator implements AnswerGenerator {
     private final MutinyGenerationServiceGrpc.MutinyGenerationServiceStub generation;
     private final long timeoutMs;
+    private final StageCalls calls;
 
     public GrpcAnswerGenerator(@GrpcClient("generation") MutinyGenerationServiceGrpc.MutinyGenerationServiceStub generation,
-            OrchestratorConfig config) {
+            OrchestratorConfig config, StageCalls calls) {
         this.generation = generation;
+        this.calls = calls;
         this.timeoutMs = config.generationTimeout().toMillis();
     }
 
     @Override
     public CompletionStage<Answer> generate(List<PromptMessage> messages, int maxTokens, Consumer<String> onDelta) {
+        return StageCalls.explained("generation stage", calls.generation(() -> generateOnce(messages, maxTokens, onDelta)));
+    }
+
+    private CompletionStage<Answer> generateOnce(List<PromptMessage> messages, int maxTokens, Consumer<String> onDelta) {
         GenerateRequest.Builder request = GenerateRequest.newBuilder()
                 // Low temperature: answers should stick to the passages. The repetition penalty keeps small
                 // models from looping on one sentence.

@@ -20,15 +20,21 @@ import java.util.concurrent.TimeUnit;
 public class GrpcEmbedder implements Embedder {
     private final MutinyEmbeddingServiceGrpc.MutinyEmbeddingServiceStub embedding;
     private final long timeoutMs;
+    private final StageCalls calls;
 
     public GrpcEmbedder(@GrpcClient("embedding") MutinyEmbeddingServiceGrpc.MutinyEmbeddingServiceStub embedding,
-            OrchestratorConfig config) {
+            OrchestratorConfig config, StageCalls calls) {
         this.embedding = embedding;
+        this.calls = calls;
         this.timeoutMs = config.embeddingTimeout().toMillis();
     }
 
     @Override
     public CompletionStage<Embeddings> embed(List<String> texts) {
+        return StageCalls.explained("embedding stage", calls.embedding(() -> embedOnce(texts)));
+    }
+
+    private CompletionStage<Embeddings> embedOnce(List<String> texts) {
         // Chunks and questions longer than the model's limit are truncated rather than refused: the
         // chunker keeps chunks small, and a long question is still best answered from its beginning.
         EmbedRequest request = EmbedRequest.newBuilder().addAllTexts(texts).setTruncate(true).build();

@@ -42,10 +42,12 @@ public class GrpcPassageStore implements PassageStore {
     private final long timeoutMs;
     private final String collection;
     private final int upsertBatch;
+    private final StageCalls calls;
 
     public GrpcPassageStore(@GrpcClient("vector-search") MutinyVectorSearchServiceGrpc.MutinyVectorSearchServiceStub stub,
-            OrchestratorConfig config) {
+            OrchestratorConfig config, StageCalls calls) {
         this.stub = stub;
+        this.calls = calls;
         this.timeoutMs = config.vectorSearchTimeout().toMillis();
         this.collection = config.collection();
         this.upsertBatch = config.upsertBatch();
@@ -58,6 +60,10 @@ public class GrpcPassageStore implements PassageStore {
 
     @Override
     public CompletionStage<Void> ensureCollection(int dimension) {
+        return StageCalls.explained(STAGE, calls.vectorSearch(() -> ensureCollectionOnce(dimension)));
+    }
+
+    private CompletionStage<Void> ensureCollectionOnce(int dimension) {
         return vectors().getCollection(GetCollectionRequest.newBuilder().setName(collection).build())
                 .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)
                 .recoverWithUni(() -> vectors().createCollection(CreateCollectionRequest.newBuilder().setName(collection)
@@ -76,8 +82,15 @@ public class GrpcPassageStore implements PassageStore {
                 .replaceWithVoid().subscribeAsCompletionStage();
     }
 
+    /** Retried as a whole when the stage fails: upserts by id and the stale-chunk delete are idempotent. */
     @Override
     public CompletionStage<Void> replaceDocument(String documentId, String title, Map<String, String> metadata,
+            List<String> chunks, List<float[]> embeddings) {
+        return StageCalls.explained(STAGE, calls.vectorSearch(
+                () -> replaceDocumentOnce(documentId, title, metadata, chunks, embeddings)));
+    }
+
+    private CompletionStage<Void> replaceDocumentOnce(String documentId, String title, Map<String, String> metadata,
             List<String> chunks, List<float[]> embeddings) {
         List<Point> points = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
@@ -112,6 +125,10 @@ public class GrpcPassageStore implements PassageStore {
 
     @Override
     public CompletionStage<List<Passage>> search(float[] vector, int topK) {
+        return StageCalls.explained(STAGE, calls.vectorSearch(() -> searchOnce(vector, topK)));
+    }
+
+    private CompletionStage<List<Passage>> searchOnce(float[] vector, int topK) {
         SearchRequest.Builder request = SearchRequest.newBuilder().setCollection(collection).setTopK(topK);
         for (float v : vector) {
             request.addVector(v);

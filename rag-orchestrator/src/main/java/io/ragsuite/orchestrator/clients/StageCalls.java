@@ -1,0 +1,113 @@
+package io.ragsuite.orchestrator.clients;
+
+import io.ragsuite.support.error.ErrorKind;
+import io.ragsuite.support.error.Failures;
+import io.ragsuite.support.error.ServiceException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.faulttolerance.Bulkhead;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+
+/**
+ * Every call to a stage goes through its own guard here (SmallRye Fault Tolerance), as each Ray Serve
+ * deployment fails and scales on its own: a concurrency limit with a bounded waiting line (bulkhead), retries
+ * of calls that failed because the stage was unreachable or too slow (not of calls it refused, and never of a
+ * generation stream, which may have sent text already), and a circuit breaker that, after repeated failures,
+ * fails calls at once for a while instead of piling them onto a stage that is down. Deadlines are the gRPC
+ * deadlines of each call (rag.orchestrator.*-timeout).
+ *
+ * <p>The values below are defaults; each can be changed with MicroProfile Fault Tolerance's keys, e.g.
+ * {@code io.ragsuite.orchestrator.clients.StageCalls/embedding/CircuitBreaker/delay=5000} or, by environment,
+ * {@code IO_RAGSUITE_ORCHESTRATOR_CLIENTS_STAGECALLS_EMBEDDING_CIRCUITBREAKER_DELAY=5000}.
+ */
+@ApplicationScoped
+public class StageCalls {
+    /** A stage that was unreachable or exceeded its deadline: the failures the breaker counts and retries retry. */
+    static final class StageFailure extends RuntimeException {
+        final ServiceException failure;
+
+        StageFailure(ServiceException failure) {
+            super(failure.getMessage(), failure);
+            this.failure = failure;
+        }
+    }
+
+    @Bulkhead(value = 32, waitingTaskQueue = 128)
+    @Retry(maxRetries = 2, delay = 100, jitter = 50, retryOn = StageFailure.class)
+    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.5, delay = 5000, successThreshold = 2,
+            failOn = StageFailure.class)
+    public <T> CompletionStage<T> embedding(Supplier<CompletionStage<T>> call) {
+        return counted(call);
+    }
+
+    @Bulkhead(value = 32, waitingTaskQueue = 128)
+    @Retry(maxRetries = 2, delay = 100, jitter = 50, retryOn = StageFailure.class)
+    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.5, delay = 5000, successThreshold = 2,
+            failOn = StageFailure.class)
+    public <T> CompletionStage<T> vectorSearch(Supplier<CompletionStage<T>> call) {
+        return counted(call);
+    }
+
+    @Bulkhead(value = 16, waitingTaskQueue = 64)
+    @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.5, delay = 10000, successThreshold = 1,
+            failOn = StageFailure.class)
+    public <T> CompletionStage<T> generation(Supplier<CompletionStage<T>> call) {
+        return counted(call);
+    }
+
+    /** Marks the failures that count against the stage; everything else passes through unchanged. */
+    private static <T> CompletionStage<T> counted(Supplier<CompletionStage<T>> call) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        call.get().whenComplete((value, failure) -> {
+            if (failure == null) {
+                out.complete(value);
+                return;
+            }
+            Throwable t = Failures.unwrap(failure);
+            if (t instanceof ServiceException se
+                    && (se.kind() == ErrorKind.UNAVAILABLE || se.kind() == ErrorKind.DEADLINE_EXCEEDED)) {
+                out.completeExceptionally(new StageFailure(se));
+            } else {
+                out.completeExceptionally(t);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Turns what the guards throw back into the suite's errors, naming the stage: the stage's own failure after
+     * the retries, UNAVAILABLE while its circuit is open, RESOURCE_EXHAUSTED at its concurrency limit.
+     */
+    static Throwable explain(String stage, Throwable failure) {
+        Throwable t = Failures.unwrap(failure);
+        if (t instanceof StageFailure sf) {
+            return sf.failure;
+        }
+        if (t instanceof CircuitBreakerOpenException) {
+            return ServiceException.unavailable(stage + " is failing; calls to it are refused for a few seconds "
+                    + "(circuit breaker open) before it is tried again", null);
+        }
+        if (t instanceof BulkheadException) {
+            return ServiceException.exhausted(stage + " is at its concurrency limit; retry later");
+        }
+        return t;
+    }
+
+    /** A call through a guard, with its failures explained. */
+    static <T> CompletionStage<T> explained(String stage, CompletionStage<T> guarded) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        guarded.whenComplete((v, f) -> {
+            if (f == null) {
+                out.complete(v);
+            } else {
+                out.completeExceptionally(explain(stage, f));
+            }
+        });
+        return out;
+    }
+}
