@@ -436,6 +436,50 @@ class RagPipelineEndToEndTest {
         assertTrue(ProcessHandle.of(orchestratorPid).map(ProcessHandle::isAlive).orElse(false));
     }
 
+    /** Documents listed in pages, read back with their chunks, deleted with all chunks, over REST and gRPC. */
+    @Test
+    @Order(13)
+    void documentsAreListedReadAndDeleted() throws Exception {
+        requireServices();
+        List<String> ids = new ArrayList<>();
+        String token = "";
+        do {
+            HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + port("rag-orchestrator") + "/v1/documents?limit=2" + (token.isEmpty() ? "" : "&page_token="
+                    + java.net.URLEncoder.encode(token, StandardCharsets.UTF_8)))).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode(), page.body());
+            JsonNode body = JSON.readTree(page.body());
+            body.path("documents").forEach(d -> ids.add(d.path("id").asText()));
+            token = body.path("next_page_token").asText("");
+        } while (!token.isEmpty());
+        assertTrue(ids.containsAll(REST_DOCUMENTS) && ids.contains(GRPC_DOCUMENT) && ids.contains("pii-doc"), ids.toString());
+        assertEquals(ids.stream().sorted().toList(), ids, "id order");
+
+        HttpResponse<String> one = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port("rag-orchestrator")
+                + "/v1/documents/hash-table")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, one.statusCode(), one.body());
+        JsonNode doc = JSON.readTree(one.body());
+        assertEquals("FOLDOC", doc.path("metadata").path("source").asText(), one.body());
+        assertEquals(doc.path("chunk_count").asInt(), doc.path("chunks").size());
+        assertTrue(doc.path("chunk_count").asInt() > 0, one.body());
+
+        var grpc = ragService(Duration.ofSeconds(30));
+        assertEquals(doc.path("chunk_count").asInt(), grpc.getDocument(io.ragsuite.api.v1.GetDocumentRequest.newBuilder()
+                .setId("hash-table").build()).getChunkCount());
+        HttpResponse<String> deleted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port("rag-orchestrator") + "/v1/documents/pii-doc")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, deleted.statusCode(), deleted.body());
+        assertTrue(storedPointIds(List.of("pii-doc#0")).isEmpty(), "its chunks are gone from the index");
+        HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port("rag-orchestrator") + "/v1/documents/pii-doc")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, again.statusCode(), again.body());
+        var missing = assertThrows(io.grpc.StatusRuntimeException.class, () -> grpc.getDocument(
+                io.ragsuite.api.v1.GetDocumentRequest.newBuilder().setId("pii-doc").build()));
+        assertEquals(io.grpc.Status.Code.NOT_FOUND, missing.getStatus().getCode());
+        assertEquals(1, grpc.deleteDocument(io.ragsuite.api.v1.DeleteDocumentRequest.newBuilder().setId("poisoned-doc")
+                .build()).getChunksDeleted());
+    }
+
     /**
      * Clients we did not write against the embedding service: tritonclient (gRPC and HTTP, KServe v2) and the
      * official openai package, in a virtualenv that scripts/clients-venv.sh makes; their vectors must match

@@ -10,7 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.jboss.logging.Logger;
+import io.ragsuite.support.audit.AuditLog;
 
 /**
  * Loads and unloads LoRA adapters while serving (the admin API behind {@code /v1/load_lora_adapter} and
@@ -20,7 +20,6 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class AdapterAdmin {
-    private static final Logger AUDIT = Logger.getLogger("rag.audit");
     private final EngineLoader loader;
     private final GenerationConfig config;
 
@@ -106,11 +105,10 @@ public class AdapterAdmin {
     }
 
     private static void audit(String action, String adapter, String model, String who, String outcome) {
-        AUDIT.infof("{\"action\":\"%s\",\"adapter\":\"%s\",\"model\":\"%s\",\"by\":\"%s\",\"outcome\":\"%s\"}",
-                action, jsonSafe(adapter), jsonSafe(model), jsonSafe(who), jsonSafe(outcome));
-    }
-
-    private static String jsonSafe(String s) {
-        return s == null ? "" : s.replace("\\", "\\\\").replace("\"", "\\\"").replaceAll("[\\x00-\\x1f]", " ");
+        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+        fields.put("adapter", adapter);
+        fields.put("model", model);
+        fields.put("by", who);
+        AuditLog.record(action, fields, outcome);
     }
 }

@@ -10,6 +10,7 @@ import io.ragsuite.api.v1.Filter;
 import io.ragsuite.api.v1.GetCollectionRequest;
 import io.ragsuite.api.v1.Metric;
 import io.ragsuite.api.v1.Point;
+import io.ragsuite.api.v1.ScrollRequest;
 import io.ragsuite.api.v1.SearchRequest;
 import io.ragsuite.api.v1.UpsertRequest;
 import io.ragsuite.api.v1.MutinyVectorSearchServiceGrpc;
@@ -144,6 +145,69 @@ public class GrpcPassageStore implements PassageStore {
                 .recoverWithItem(List.of())
                 .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
                 .subscribeAsCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<DocumentPage> listDocuments(int limit, String pageToken) {
+        // Every document has a chunk 0; its metadata carries the document's id, title and metadata.
+        Filter firstChunks = Filter.newBuilder().addMust(match(ChunkKeys.CHUNK, List.of("0"))).build();
+        return StageCalls.explained(STAGE, calls.vectorSearch(() -> vectors().scroll(ScrollRequest.newBuilder()
+                        .setCollection(collection).setFilter(firstChunks).setLimit(limit)
+                        .setPageToken(pageToken == null ? "" : pageToken).build())
+                .map(r -> new DocumentPage(r.getPointsList().stream().map(p -> document(p, List.of())).toList(),
+                        r.getNextPageToken()))
+                .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)
+                .recoverWithItem(new DocumentPage(List.of(), ""))
+                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
+                .subscribeAsCompletionStage()));
+    }
+
+    @Override
+    public CompletionStage<java.util.Optional<StoredDocument>> getDocument(String id) {
+        Filter chunksOf = Filter.newBuilder().addMust(match(ChunkKeys.DOC_ID, List.of(id))).build();
+        return StageCalls.explained(STAGE, calls.vectorSearch(() -> allPoints(chunksOf, "", new ArrayList<>())
+                .map(points -> {
+                    if (points.isEmpty()) {
+                        return java.util.Optional.<StoredDocument>empty();
+                    }
+                    List<Point> ordered = new ArrayList<>(points);
+                    ordered.sort(java.util.Comparator.comparingInt(p -> parseChunk(p.getMetadataOrDefault(ChunkKeys.CHUNK, "0"))));
+                    return java.util.Optional.of(document(ordered.get(0), ordered.stream().map(Point::getText).toList()));
+                })
+                .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)
+                .recoverWithItem(java.util.Optional.empty())
+                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
+                .subscribeAsCompletionStage()));
+    }
+
+    /** Follows scroll pages to the end (a document has at most a few thousand chunks). */
+    private Uni<List<Point>> allPoints(Filter filter, String token, List<Point> into) {
+        return vectors().scroll(ScrollRequest.newBuilder().setCollection(collection).setFilter(filter).setLimit(1024)
+                        .setPageToken(token).build())
+                .flatMap(r -> {
+                    into.addAll(r.getPointsList());
+                    return r.getNextPageToken().isEmpty() ? Uni.createFrom().item(into)
+                            : allPoints(filter, r.getNextPageToken(), into);
+                });
+    }
+
+    @Override
+    public CompletionStage<Long> deleteDocument(String id) {
+        Filter chunksOf = Filter.newBuilder().addMust(match(ChunkKeys.DOC_ID, List.of(id))).build();
+        return StageCalls.explained(STAGE, calls.vectorSearch(() -> vectors().delete(DeletePointsRequest.newBuilder()
+                        .setCollection(collection).setFilter(chunksOf).build())
+                .map(r -> r.getDeleted())
+                .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)
+                .recoverWithItem(0L)
+                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
+                .subscribeAsCompletionStage()));
+    }
+
+    private static StoredDocument document(Point p, List<String> chunks) {
+        Map<String, String> metadata = new java.util.TreeMap<>(p.getMetadataMap());
+        metadata.keySet().removeAll(ChunkKeys.RESERVED);
+        return new StoredDocument(p.getMetadataOrDefault(ChunkKeys.DOC_ID, p.getId()),
+                p.getMetadataOrDefault(ChunkKeys.TITLE, ""), metadata, chunks);
     }
 
     private static int parseChunk(String value) {

@@ -21,6 +21,7 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 
 /** gRPC adapter of {@code rag.v1.RagService}, with the same semantics as the REST endpoints. */
@@ -82,11 +83,45 @@ public class RagGrpcService implements RagService {
                 .map(d -> new DocumentIngestor.SourceDocument(d.getId(), d.getTitle(), d.getText(), d.getMetadataMap()))
                 .toList();
         return Uni.createFrom().completionStage(() -> ingestor.ingest(docs))
+                .invoke(done -> done.forEach(d -> io.ragsuite.support.audit.AuditLog.record("ingest_document",
+                        Map.of("id", d.id(), "by", "grpc", "chunks", Integer.toString(d.chunks())), "done")))
                 .map(done -> IngestResponse.newBuilder()
                         .addAllDocuments(done.stream().map(d -> IngestedDocument.newBuilder().setId(d.id())
                                 .setChunks(d.chunks()).build()).toList())
                         .setTotalMs((System.nanoTime() - start) / 1e6).build())
                 .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    @Override
+    public Uni<io.ragsuite.api.v1.ListDocumentsResponse> listDocuments(io.ragsuite.api.v1.ListDocumentsRequest request) {
+        return Uni.createFrom().completionStage(() -> ingestor.list(request.getLimit(), request.getPageToken()))
+                .map(page -> io.ragsuite.api.v1.ListDocumentsResponse.newBuilder()
+                        .addAllDocuments(page.documents().stream().map(RagGrpcService::toProto).toList())
+                        .setNextPageToken(page.nextPageToken()).build())
+                .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    @Override
+    public Uni<io.ragsuite.api.v1.StoredDocument> getDocument(io.ragsuite.api.v1.GetDocumentRequest request) {
+        return Uni.createFrom().completionStage(() -> ingestor.get(request.getId())).map(RagGrpcService::toProto)
+                .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    @Override
+    public Uni<io.ragsuite.api.v1.DeleteDocumentResponse> deleteDocument(io.ragsuite.api.v1.DeleteDocumentRequest request) {
+        String id = request.getId();
+        return Uni.createFrom().completionStage(() -> ingestor.delete(id))
+                .invoke(n -> io.ragsuite.support.audit.AuditLog.record("delete_document",
+                        Map.of("id", id, "by", "grpc", "chunks", Long.toString(n)), "done"))
+                .onFailure().invoke(f -> io.ragsuite.support.audit.AuditLog.record("delete_document",
+                        Map.of("id", id, "by", "grpc"), "refused: " + f.getMessage()))
+                .map(n -> io.ragsuite.api.v1.DeleteDocumentResponse.newBuilder().setChunksDeleted(n).build())
+                .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    static io.ragsuite.api.v1.StoredDocument toProto(io.ragsuite.orchestrator.pipeline.PassageStore.StoredDocument d) {
+        return io.ragsuite.api.v1.StoredDocument.newBuilder().setId(d.id()).setTitle(d.title()).putAllMetadata(d.metadata())
+                .addAllChunks(d.chunks()).setChunkCount(d.chunks().size()).build();
     }
 
     static io.ragsuite.api.v1.Passage toProto(Passage p) {

@@ -105,4 +105,39 @@ public final class DocumentIngestor {
                         doc.metadata() == null ? Map.of() : doc.metadata(), chunks, vectors))
                 .thenApply(ignored -> new Ingested(doc.id(), chunks.size(), piiRedacted));
     }
+
+    /** Most documents one list page may hold. */
+    public static final int MAX_LIST_LIMIT = 1000;
+
+    /** A page of documents in id order; {@code limit} 0 selects 100. */
+    public CompletionStage<PassageStore.DocumentPage> list(int limit, String pageToken) {
+        int n = limit == 0 ? 100 : Require.inRange(limit, 1, MAX_LIST_LIMIT, "limit");
+        return store.listDocuments(n, pageToken);
+    }
+
+    /** The document with its chunks, or NOT_FOUND. */
+    public CompletionStage<PassageStore.StoredDocument> get(String id) {
+        checkId(id);
+        return store.getDocument(id).thenApply(d -> d.orElseThrow(() -> notFound(id)));
+    }
+
+    /** Deletes a document and all its chunks; returns how many chunks went; NOT_FOUND when there was none. */
+    public CompletionStage<Long> delete(String id) {
+        checkId(id);
+        return store.deleteDocument(id).thenApply(n -> {
+            if (n == 0) {
+                throw notFound(id);
+            }
+            return n;
+        });
+    }
+
+    private static void checkId(String id) {
+        Require.nonBlank(id, "document id");
+        Require.that(ID.matcher(id).matches(), "document id must be 1-200 characters without '#'");
+    }
+
+    private static io.ragsuite.support.error.ServiceException notFound(String id) {
+        return io.ragsuite.support.error.ServiceException.notFound("no document '" + id + "'");
+    }
 }

@@ -19,4 +19,20 @@ public interface PassageStore {
 
     /** Best passages first; an empty list when nothing has been ingested. */
     CompletionStage<List<Passage>> search(float[] vector, int topK);
+
+    /** A stored document as its chunks show it. */
+    record StoredDocument(String id, String title, Map<String, String> metadata, List<String> chunks) {
+    }
+
+    /** One page of documents (id order); {@code nextPageToken} empty on the last page. Chunks are not filled in. */
+    record DocumentPage(List<StoredDocument> documents, String nextPageToken) {
+    }
+
+    CompletionStage<DocumentPage> listDocuments(int limit, String pageToken);
+
+    /** The document with its chunks in order, or empty when there is none with that id. */
+    CompletionStage<java.util.Optional<StoredDocument>> getDocument(String id);
+
+    /** Deletes every chunk of a document; returns how many there were (0: no such document). */
+    CompletionStage<Long> deleteDocument(String id);
 }

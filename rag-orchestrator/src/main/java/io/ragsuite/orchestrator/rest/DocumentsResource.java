@@ -5,7 +5,13 @@ import io.ragsuite.support.error.Require;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
+import io.ragsuite.support.audit.AuditLog;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -13,7 +19,11 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
 
-/** REST ingestion: {@code POST /v1/documents} with one document; re-posting an id replaces the document. */
+/**
+ * REST documents: {@code POST /v1/documents} with one document (re-posting an id replaces it),
+ * {@code GET /v1/documents} (pages in id order), {@code GET} and {@code DELETE /v1/documents/{id}}. Changes are
+ * written to the audit log.
+ */
 @Path("/v1/documents")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -35,6 +45,41 @@ public class DocumentsResource {
         DocumentIngestor.SourceDocument doc = new DocumentIngestor.SourceDocument(body.id(), body.title(), body.text(),
                 body.metadata());
         return Uni.createFrom().completionStage(() -> ingestor.ingest(List.of(doc)))
+                .invoke(done -> AuditLog.record("ingest_document", Map.of("id", done.get(0).id(), "by", "rest",
+                        "chunks", Integer.toString(done.get(0).chunks())), "done"))
                 .map(done -> Response.status(Response.Status.CREATED).entity(done.get(0)).build());
+    }
+
+    public record DocumentSummary(String id, String title, Map<String, String> metadata) {
+    }
+
+    public record DocumentList(List<DocumentSummary> documents, String nextPageToken) {
+    }
+
+    public record DocumentDetail(String id, String title, Map<String, String> metadata, int chunkCount, List<String> chunks) {
+    }
+
+    @GET
+    public Uni<DocumentList> list(@QueryParam("limit") @DefaultValue("0") int limit, @QueryParam("page_token") String pageToken) {
+        return Uni.createFrom().completionStage(() -> ingestor.list(limit, pageToken))
+                .map(page -> new DocumentList(page.documents().stream()
+                        .map(d -> new DocumentSummary(d.id(), d.title(), d.metadata())).toList(), page.nextPageToken()));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<DocumentDetail> get(@PathParam("id") String id) {
+        return Uni.createFrom().completionStage(() -> ingestor.get(id))
+                .map(d -> new DocumentDetail(d.id(), d.title(), d.metadata(), d.chunks().size(), d.chunks()));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<Response> delete(@PathParam("id") String id) {
+        return Uni.createFrom().completionStage(() -> ingestor.delete(id))
+                .invoke(n -> AuditLog.record("delete_document", Map.of("id", id, "by", "rest", "chunks", Long.toString(n)), "done"))
+                .onFailure().invoke(f -> AuditLog.record("delete_document", Map.of("id", String.valueOf(id), "by", "rest"),
+                        "refused: " + f.getMessage()))
+                .map(n -> Response.noContent().build());
     }
 }
