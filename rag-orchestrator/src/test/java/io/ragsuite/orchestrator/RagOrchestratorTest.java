@@ -82,6 +82,16 @@ class RagOrchestratorTest {
     }
 
     @Test
+    void openApiDocumentAndSwaggerUi() {
+        io.restassured.RestAssured.given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .body("info.title", org.hamcrest.Matchers.equalTo("RAG orchestrator"))
+                .body("paths.'/v1/rag/query'.post", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/v1/documents/{id}'.delete", org.hamcrest.Matchers.notNullValue());
+        io.restassured.RestAssured.given().get("/q/swagger-ui/").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("swagger"));
+    }
+
+    @Test
     void badGrpcRequestsGetInvalidArgument() {
         expect(Status.Code.INVALID_ARGUMENT, "question must not be empty", () -> grpc.query(QueryRequest.getDefaultInstance()));
         expect(Status.Code.INVALID_ARGUMENT, "top_k",
