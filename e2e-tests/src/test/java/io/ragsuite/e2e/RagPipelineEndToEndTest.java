@@ -498,6 +498,20 @@ class RagPipelineEndToEndTest {
         assertTrue(report.contains("4 passed, 0 failed"), report);
     }
 
+    /** The official openai package gets RAG answers from the orchestrator's OpenAI-compatible endpoint. */
+    @Test
+    @Order(9)
+    void openAiClientsGetRagAnswersFromTheOrchestrator() throws Exception {
+        requireServices();
+        String python = runScript(Duration.ofSeconds(600), "bash", root.resolve("scripts/clients-venv.sh").toString())
+                .strip().lines().reduce((a, b) -> b).orElseThrow();
+        String report = runScript(Duration.ofSeconds(600), python,
+                root.resolve("e2e-tests/src/test/python/check_rag_openai_client.py").toString(), "127.0.0.1",
+                Integer.toString(ports.get("rag-orchestrator")),
+                "What happens in a hash table when two keys hash to the same value?", "hash-table");
+        assertTrue(report.contains("4 passed, 0 failed"), report);
+    }
+
     /** Runs a command in the repo root; fails the test with its output unless it exits 0 in time. */
     private static String runScript(Duration timeout, String... command) throws IOException, InterruptedException {
         Path output = Files.createTempFile(workDir, "script-", ".out");

@@ -82,6 +82,26 @@ class RagOrchestratorTest {
     }
 
     @Test
+    void openAiChatCompletionsRefusesClearly() {
+        io.restassured.RestAssured.given().contentType("application/json").body("{\"messages\":[]}")
+                .post("/v1/chat/completions").then().statusCode(400).contentType("application/problem+json")
+                .body("error.type", org.hamcrest.Matchers.equalTo("invalid_request_error"))
+                .body("detail", org.hamcrest.Matchers.containsString("at least one message"));
+        io.restassured.RestAssured.given().contentType("application/json")
+                .body("{\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"}]}")
+                .post("/v1/chat/completions").then().statusCode(400).body("detail", org.hamcrest.Matchers.containsString("no user message"));
+        io.restassured.RestAssured.given().contentType("application/json").body("{\"messages\":")
+                .post("/v1/chat/completions").then().statusCode(400).body("detail", org.hamcrest.Matchers.containsString("malformed JSON"));
+        // The stages are unreachable in this test: a clear 503 naming the stage, for JSON and for a stream.
+        for (String stream : new String[] {"false", "true"}) {
+            io.restassured.RestAssured.given().contentType("application/json")
+                    .body("{\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"What is a hash table?\"}]}")
+                    .post("/v1/chat/completions").then().statusCode(503)
+                    .body("error.message", org.hamcrest.Matchers.containsString("embedding stage"));
+        }
+    }
+
+    @Test
     void openApiDocumentAndSwaggerUi() {
         io.restassured.RestAssured.given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body("info.title", org.hamcrest.Matchers.equalTo("RAG orchestrator"))

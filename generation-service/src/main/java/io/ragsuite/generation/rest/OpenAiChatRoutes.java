@@ -12,11 +12,9 @@ import io.ragsuite.generation.core.ChatTurn;
 import io.ragsuite.generation.core.GenerationResult;
 import io.ragsuite.generation.core.ModelRegistry;
 import io.ragsuite.generation.core.Sampling;
-import io.ragsuite.support.error.ErrorKind;
-import io.ragsuite.support.error.Failures;
 import io.ragsuite.support.error.Require;
 import io.ragsuite.support.error.ServiceException;
-import io.ragsuite.support.rest.Problem;
+import io.ragsuite.support.openai.OpenAiChat;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -26,9 +24,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jboss.logging.Logger;
 
 /**
  * OpenAI-compatible chat API, so OpenAI SDKs and tools talk to this service directly:
@@ -49,18 +45,19 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class OpenAiChatRoutes {
-    private static final Logger LOG = Logger.getLogger(OpenAiChatRoutes.class);
 
     private final GenerationCalls calls;
     private final EngineLoader loader;
     private final ObjectMapper json;
     private final AdapterAdmin admin;
+    private final OpenAiChat openAi;
 
     public OpenAiChatRoutes(GenerationCalls calls, EngineLoader loader, ObjectMapper json, AdapterAdmin admin) {
         this.calls = calls;
         this.loader = loader;
         this.json = json;
         this.admin = admin;
+        this.openAi = new OpenAiChat(json);
     }
 
     /** The request fields we read; unknown ones (logprobs, tools, user, ...) are ignored as OpenAI servers do. */
@@ -156,14 +153,15 @@ public class OpenAiChatRoutes {
             fail(ctx.response(), e);
             return;
         }
-        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-        long created = System.currentTimeMillis() / 1000;
+        String id = OpenAiChat.newId();
+        long created = OpenAiChat.now();
         if (Boolean.TRUE.equals(body.stream())) {
             stream(ctx, id, created, turns, body, sampling);
         } else {
             calls.generate(turns, body.model(), sampling, "openai").subscribe().with(
                     result -> ctx.response().putHeader("content-type", "application/json")
-                            .end(completion(id, created, result).toString()),
+                            .end(openAi.completion(id, created, result.servedName(), result.text(), result.finishReason(),
+                                    usage(result)).toString()),
                     failure -> fail(ctx.response(), failure));
         }
     }
@@ -235,108 +233,32 @@ public class OpenAiChatRoutes {
                     if (!started[0]) {
                         // Headers go out with the first event, so admission errors still get a proper status.
                         started[0] = true;
-                        response.setChunked(true).putHeader("content-type", "text/event-stream")
-                                .putHeader("cache-control", "no-cache");
-                        send(response, chunk(id, created, model).set("choices", choice(
-                                json.createObjectNode().put("role", "assistant").put("content", ""), null)));
+                        OpenAiChat.startStream(response);
+                        OpenAiChat.send(response, openAi.chunk(id, created, model, openAi.delta("assistant", ""), null));
                     }
                     if (event.done() == null) {
-                        send(response, chunk(id, created, model).set("choices",
-                                choice(json.createObjectNode().put("content", event.delta()), null)));
+                        OpenAiChat.send(response, openAi.chunk(id, created, model, openAi.delta(null, event.delta()), null));
                     } else {
                         GenerationResult r = event.done();
-                        send(response, chunk(id, created, r.servedName()).set("choices",
-                                choice(json.createObjectNode(), r.finishReason())));
+                        OpenAiChat.send(response, openAi.chunk(id, created, r.servedName(), openAi.delta(null, null),
+                                r.finishReason()));
                         if (includeUsage) {
-                            ObjectNode usage = chunk(id, created, r.servedName());
+                            ObjectNode usage = openAi.chunk(id, created, r.servedName());
                             usage.putArray("choices");
                             usage.set("usage", usage(r));
-                            send(response, usage);
+                            OpenAiChat.send(response, usage);
                         }
-                        response.end("data: [DONE]\n\n");
+                        OpenAiChat.endStream(response);
                     }
                 },
-                failure -> {
-                    if (!started[0]) {
-                        fail(response, failure);
-                    } else if (!response.ended() && !response.closed()) {
-                        // The status is already 200: tell the client in the stream, as OpenAI servers do.
-                        ServiceException e = asServiceException(failure);
-                        ObjectNode error = json.createObjectNode();
-                        error.set("error", openAiError(e));
-                        response.end("data: " + error + "\n\n");
-                    }
-                }));
-    }
-
-    private ObjectNode chunk(String id, long created, String model) {
-        return json.createObjectNode().put("id", id).put("object", "chat.completion.chunk").put("created", created)
-                .put("model", model);
-    }
-
-    private ArrayNode choice(ObjectNode delta, String finishReason) {
-        ArrayNode choices = json.createArrayNode();
-        ObjectNode c = choices.addObject().put("index", 0);
-        c.set("delta", delta);
-        if (finishReason == null) {
-            c.putNull("finish_reason");
-        } else {
-            c.put("finish_reason", finishReason);
-        }
-        return choices;
-    }
-
-    private static void send(HttpServerResponse response, ObjectNode event) {
-        if (!response.ended() && !response.closed()) {
-            response.write("data: " + event + "\n\n");
-        }
-    }
-
-    private ObjectNode completion(String id, long created, GenerationResult r) {
-        ObjectNode body = json.createObjectNode().put("id", id).put("object", "chat.completion").put("created", created)
-                .put("model", r.servedName());
-        ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", r.text());
-        choice.put("finish_reason", r.finishReason());
-        body.set("usage", usage(r));
-        return body;
+                failure -> openAi.fail(response, failure, started[0])));
     }
 
     private ObjectNode usage(GenerationResult r) {
-        return json.createObjectNode().put("prompt_tokens", r.promptTokens())
-                .put("completion_tokens", r.completionTokens()).put("total_tokens", r.promptTokens() + r.completionTokens());
+        return openAi.usage(r.promptTokens(), r.completionTokens());
     }
 
-    private static ServiceException asServiceException(Throwable failure) {
-        Throwable t = Failures.unwrap(failure);
-        if (t instanceof ServiceException se) {
-            return se;
-        }
-        LOG.error("chat completion failed", t);
-        return new ServiceException(ErrorKind.INTERNAL, "the server failed to process the request");
-    }
-
-    private ObjectNode openAiError(ServiceException e) {
-        String type = switch (e.kind()) {
-            case INVALID_ARGUMENT, PAYLOAD_TOO_LARGE -> "invalid_request_error";
-            case NOT_FOUND -> "not_found_error";
-            case ALREADY_EXISTS, FAILED_PRECONDITION -> "invalid_request_error";
-            case RESOURCE_EXHAUSTED -> "rate_limit_error";
-            default -> "server_error";
-        };
-        return json.createObjectNode().put("message", e.getMessage()).put("type", type).putNull("param")
-                .put("code", e.kind().httpStatus());
-    }
-
-    /** problem+json with OpenAI's "error" object beside the problem fields. */
     private void fail(HttpServerResponse response, Throwable failure) {
-        if (response.ended() || response.closed()) {
-            return;
-        }
-        ServiceException e = asServiceException(failure);
-        Problem p = Problem.of(e.kind(), e.getMessage());
-        ObjectNode body = json.valueToTree(p);
-        body.set("error", openAiError(e));
-        response.setStatusCode(p.status()).putHeader("content-type", Problem.MEDIA_TYPE).end(body.toString());
+        openAi.fail(response, failure, false);
     }
 }
