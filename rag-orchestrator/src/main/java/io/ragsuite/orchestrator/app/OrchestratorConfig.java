@@ -108,4 +108,27 @@ public interface OrchestratorConfig {
         /** A file of seed attacks, one per line ('#' comments); unset: the built-in set. */
         java.util.Optional<java.nio.file.Path> seedsFile();
     }
+
+    /** {@code rag.orchestrator.auth.*}: who may call the public endpoints (health and metrics stay open). */
+    Auth auth();
+
+    interface Auth {
+        /**
+         * {@code off} (the laptop default) or {@code api-key}: every REST and gRPC call needs
+         * {@code Authorization: Bearer KEY} (or {@code x-api-key: KEY}) whose SHA-256 is in {@link #keysFile()}.
+         */
+        @WithDefault("off")
+        String mode();
+
+        /** Lines {@code NAME:SHA256HEX} (a mounted Secret); required with {@code api-key}. */
+        java.util.Optional<java.nio.file.Path> keysFile();
+
+        /** Requests per minute per key (per client address with auth off); over it: 429 with Retry-After. */
+        @WithDefault("600")
+        int requestsPerMinute();
+
+        /** Requests a caller may make at once before the per-minute rate applies. */
+        @WithDefault("60")
+        int burst();
+    }
 }

@@ -6,6 +6,7 @@ package io.ragsuite.support.error;
  */
 public enum ErrorKind {
     INVALID_ARGUMENT(400, "Invalid argument"),
+    UNAUTHENTICATED(401, "Unauthenticated"),
     NOT_FOUND(404, "Not found"),
     ALREADY_EXISTS(409, "Already exists"),
     FAILED_PRECONDITION(409, "Failed precondition"),

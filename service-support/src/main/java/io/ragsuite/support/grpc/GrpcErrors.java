@@ -45,6 +45,7 @@ public final class GrpcErrors {
         String detail = stage + ": " + (status.getDescription() == null ? status.getCode().name() : status.getDescription());
         ErrorKind kind = switch (status.getCode()) {
             case INVALID_ARGUMENT, OUT_OF_RANGE -> ErrorKind.INVALID_ARGUMENT;
+            case UNAUTHENTICATED -> ErrorKind.UNAUTHENTICATED;
             case NOT_FOUND -> ErrorKind.NOT_FOUND;
             case ALREADY_EXISTS -> ErrorKind.ALREADY_EXISTS;
             case FAILED_PRECONDITION -> ErrorKind.FAILED_PRECONDITION;
@@ -59,6 +60,7 @@ public final class GrpcErrors {
     static Status codeOf(ErrorKind kind) {
         return switch (kind) {
             case INVALID_ARGUMENT, PAYLOAD_TOO_LARGE -> Status.INVALID_ARGUMENT;
+            case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
             case NOT_FOUND -> Status.NOT_FOUND;
             case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
             case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
