@@ -436,6 +436,52 @@ class RagPipelineEndToEndTest {
         assertTrue(ProcessHandle.of(orchestratorPid).map(ProcessHandle::isAlive).orElse(false));
     }
 
+    /** HTML and PDF files uploaded as they are: their text is extracted, chunked and stored, with their type. */
+    @Test
+    @Order(12)
+    void htmlAndPdfUploadsAreParsedAndStored() throws Exception {
+        requireServices();
+        String html = "<html><head><title>Quuxsort</title><script>x()</script></head><body><h1>Quuxsort</h1>"
+                + "<p>Quuxsort is an imaginary sorting algorithm that sorts by folding the list in half.</p></body></html>";
+        HttpResponse<String> up = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port("rag-orchestrator")
+                + "/v1/documents/quuxsort")).header("content-type", "text/html").PUT(HttpRequest.BodyPublishers.ofString(html))
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, up.statusCode(), up.body());
+
+        byte[] pdf;
+        try (var doc = new org.apache.pdfbox.pdmodel.PDDocument(); var out = new java.io.ByteArrayOutputStream()) {
+            doc.getDocumentInformation().setTitle("Frobnication manual");
+            var page = new org.apache.pdfbox.pdmodel.PDPage();
+            doc.addPage(page);
+            try (var s = new org.apache.pdfbox.pdmodel.PDPageContentStream(doc, page)) {
+                s.beginText();
+                s.setFont(new org.apache.pdfbox.pdmodel.font.PDType1Font(
+                        org.apache.pdfbox.pdmodel.font.Standard14Fonts.FontName.HELVETICA), 12);
+                s.newLineAtOffset(72, 700);
+                s.showText("Frobnication is the act of tweaking a control without knowing what it does.");
+                s.endText();
+            }
+            doc.save(out);
+            pdf = out.toByteArray();
+        }
+        HttpResponse<String> upPdf = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port("rag-orchestrator")
+                + "/v1/documents/frobnication")).header("content-type", "application/pdf")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(pdf)).timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, upPdf.statusCode(), upPdf.body());
+
+        JsonNode htmlDoc = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port("rag-orchestrator") + "/v1/documents/quuxsort")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals("Quuxsort", htmlDoc.path("title").asText(), htmlDoc.toString());
+        assertEquals("text/html", htmlDoc.path("metadata").path("content_type").asText(), htmlDoc.toString());
+        assertTrue(htmlDoc.path("chunks").get(0).asText().contains("folding the list in half")
+                && !htmlDoc.toString().contains("x()"), htmlDoc.toString());
+        JsonNode pdfDoc = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port("rag-orchestrator") + "/v1/documents/frobnication")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals("Frobnication manual", pdfDoc.path("title").asText(), pdfDoc.toString());
+        assertTrue(pdfDoc.path("chunks").get(0).asText().contains("tweaking a control"), pdfDoc.toString());
+    }
+
     /** Documents listed in pages, read back with their chunks, deleted with all chunks, over REST and gRPC. */
     @Test
     @Order(13)

@@ -102,6 +102,17 @@ class RagOrchestratorTest {
     }
 
     @Test
+    void uploadsAreParsedBeforeAnyStageIsCalled() {
+        problem(io.restassured.RestAssured.given().contentType("application/msword").body(new byte[] {1, 2, 3})
+                .put("/v1/documents/word-doc"), 400, "unsupported content type");
+        problem(io.restassured.RestAssured.given().contentType("application/pdf").body("%PDF-1.7 broken".getBytes())
+                .put("/v1/documents/broken-pdf"), 400, "PDF could not be read");
+        // A readable upload reaches the (unreachable) embedding stage.
+        problem(io.restassured.RestAssured.given().contentType("text/html").body("<p>Some text.</p>")
+                .put("/v1/documents/html-doc"), 503, "embedding stage");
+    }
+
+    @Test
     void openApiDocumentAndSwaggerUi() {
         io.restassured.RestAssured.given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body("info.title", org.hamcrest.Matchers.equalTo("RAG orchestrator"))

@@ -9,7 +9,9 @@ import io.ragsuite.support.audit.AuditLog;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Path;
@@ -46,6 +48,29 @@ public class DocumentsResource {
                 body.metadata());
         return Uni.createFrom().completionStage(() -> ingestor.ingest(List.of(doc)))
                 .invoke(done -> AuditLog.record("ingest_document", Map.of("id", done.get(0).id(), "by", "rest",
+                        "chunks", Integer.toString(done.get(0).chunks())), "done"))
+                .map(done -> Response.status(Response.Status.CREATED).entity(done.get(0)).build());
+    }
+
+    /**
+     * Uploads a document as it is: {@code PUT /v1/documents/{id}} with the file as the body and its media type
+     * (text/plain, text/markdown, text/html, application/pdf). The text is extracted here, then ingested as a
+     * JSON document would be; {@code ?title=} overrides the title found in the file.
+     */
+    @PUT
+    @Path("/{id}")
+    @Consumes(MediaType.WILDCARD)
+    @Blocking
+    public Uni<Response> upload(@PathParam("id") String id, @HeaderParam("Content-Type") String contentType,
+            @QueryParam("title") String title, byte[] content) {
+        Require.that(content != null && content.length > 0, "the request body must hold the document");
+        var extracted = io.ragsuite.orchestrator.ingest.DocumentFormats.extract(contentType, content);
+        Require.that(!extracted.text().isBlank(), "no text found in the document (a scanned PDF needs OCR first)");
+        String type = contentType.split(";")[0].strip();
+        DocumentIngestor.SourceDocument doc = new DocumentIngestor.SourceDocument(id,
+                title != null && !title.isBlank() ? title : extracted.title(), extracted.text(), Map.of("content_type", type));
+        return Uni.createFrom().completionStage(() -> ingestor.ingest(List.of(doc)))
+                .invoke(done -> AuditLog.record("ingest_document", Map.of("id", id, "by", "rest", "content_type", type,
                         "chunks", Integer.toString(done.get(0).chunks())), "done"))
                 .map(done -> Response.status(Response.Status.CREATED).entity(done.get(0)).build());
     }
