@@ -482,6 +482,35 @@ class RagPipelineEndToEndTest {
         assertTrue(pdfDoc.path("chunks").get(0).asText().contains("tweaking a control"), pdfDoc.toString());
     }
 
+    /** `./rag ingest DIR` uploads a folder, and a second run skips what is unchanged (the resume path). */
+    @Test
+    @Order(12)
+    void folderIngestionIsResumable() throws Exception {
+        requireServices();
+        Path dir = Files.createDirectories(workDir.resolve("to-ingest/sub"));
+        Files.writeString(dir.getParent().resolve("alpha.txt"), "Alpha is the first letter of the Greek alphabet.");
+        Files.writeString(dir.getParent().resolve("beta.md"), "# Beta\n\nBeta is the **second** letter.");
+        Files.writeString(dir.resolve("gamma.html"), "<html><head><title>Gamma</title></head><body><p>Gamma is third.</p></body></html>");
+        Files.writeString(dir.getParent().resolve("notes.docx"), "not a supported file; ignored");
+        String folder = dir.getParent().toString();
+
+        LauncherRun first = launcher(Duration.ofSeconds(180), "ingest", folder);
+        assertEquals(0, first.exitCode(), first.output());
+        assertTrue(first.output().contains("ingested 3, skipped 0 (unchanged), failed 0 of 3"), first.output());
+        LauncherRun again = launcher(Duration.ofSeconds(180), "ingest", folder);
+        assertTrue(again.output().contains("ingested 0, skipped 3 (unchanged), failed 0 of 3"), again.output());
+        Files.writeString(dir.getParent().resolve("beta.md"), "# Beta\n\nBeta is the second letter; its capital is B.");
+        LauncherRun changed = launcher(Duration.ofSeconds(180), "ingest", folder);
+        assertTrue(changed.output().contains("ingested 1, skipped 2 (unchanged), failed 0 of 3"), changed.output());
+
+        JsonNode gamma = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port("rag-orchestrator") + "/v1/documents/sub__gamma.html")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals("Gamma", gamma.path("title").asText(), gamma.toString());
+        JsonNode beta = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port("rag-orchestrator") + "/v1/documents/beta.md")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertTrue(beta.path("chunks").get(0).asText().contains("capital is B"), beta.toString());
+    }
+
     /** Documents listed in pages, read back with their chunks, deleted with all chunks, over REST and gRPC. */
     @Test
     @Order(13)
