@@ -67,6 +67,8 @@ public class GenerationMetrics {
     @ApplicationScoped
     public static class InterTokenObserver implements GenerationScheduler.Observer {
         private final MeterRegistry registry;
+        /** Called for every generated piece: the timer is looked up once per model and adapter, not per token. */
+        private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
         public InterTokenObserver(MeterRegistry registry) {
             this.registry = registry;
@@ -74,9 +76,10 @@ public class GenerationMetrics {
 
         @Override
         public void interToken(String model, String adapter, long micros) {
-            Timer.builder("rag.generation.inter.token.latency").tag("model", model)
-                    .tag("adapter", adapter == null ? NO_ADAPTER : adapter).publishPercentileHistogram()
-                    .register(registry).record(micros, TimeUnit.MICROSECONDS);
+            String tag = adapter == null ? NO_ADAPTER : adapter;
+            timers.computeIfAbsent(model + '\u0000' + tag, k -> Timer.builder("rag.generation.inter.token.latency")
+                    .tag("model", model).tag("adapter", tag).publishPercentileHistogram().register(registry))
+                    .record(micros, TimeUnit.MICROSECONDS);
         }
     }
 }

@@ -197,10 +197,11 @@ public final class LlamaCppEngine implements GenerationEngine {
             // llama.cpp turns the schema into a grammar (its json-schema-to-grammar), as its server does.
             LlamaCppBinding.putJson(params, "json_schema", sampling.jsonSchema());
         }
+        if (adapter != null && adapters.stream().noneMatch(a -> a.name().equals(adapter))) {
+            throw ServiceException.notFound("model " + name + " has no LoRA adapter '" + adapter + "'");
+        }
         if (!adapters.isEmpty()) {
             LlamaCppBinding.putJson(params, "lora", loraScales(adapter));
-        } else if (adapter != null) {
-            throw ServiceException.notFound("model " + name + " has no LoRA adapter '" + adapter + "'");
         }
         int pieces = 0;
         int tokens = 0;
@@ -240,14 +241,9 @@ public final class LlamaCppEngine implements GenerationEngine {
     /** Every adapter's scale for one request: the selected one at its scale, the others off. */
     private String loraScales(String adapter) {
         ArrayNode scales = JSON.createArrayNode();
-        boolean found = adapter == null;
         for (int i = 0; i < adapters.size(); i++) {
             boolean selected = adapters.get(i).name().equals(adapter);
-            found |= selected;
             scales.addObject().put("id", i).put("scale", selected ? adapters.get(i).scale() : 0f);
-        }
-        if (!found) {
-            throw ServiceException.notFound("model " + name + " has no LoRA adapter '" + adapter + "'");
         }
         return scales.toString();
     }

@@ -51,7 +51,7 @@ public class PipelineProducer {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read the prompt-injection seed attacks", e);
         }
-        return new InjectionGuard(new DefaultInjectionDetector(embedder, seeds, c.threshold()), question, passage);
+        return new InjectionGuard(new DefaultInjectionDetector(embedder, seeds, c.threshold(), config.embedBatch()), question, passage);
     }
 
     @Produces

@@ -54,6 +54,16 @@ public class GrpcPassageStore implements PassageStore {
         this.upsertBatch = config.upsertBatch();
     }
 
+    /**
+     * One operation against the stage, through its guard (retries, breaker, bulkhead: {@link StageCalls}), with
+     * gRPC statuses turned into the suite's errors naming the stage. {@code call} builds a fresh Uni per attempt.
+     */
+    private <T> CompletionStage<T> guarded(java.util.function.Supplier<Uni<T>> call) {
+        return StageCalls.explained(STAGE, calls.vectorSearch(() -> call.get()
+                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
+                .subscribeAsCompletionStage()));
+    }
+
     /** The stub with a fresh deadline for one call (see {@link GrpcEmbedder}). */
     private MutinyVectorSearchServiceGrpc.MutinyVectorSearchServiceStub vectors() {
         return stub.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
@@ -61,11 +71,7 @@ public class GrpcPassageStore implements PassageStore {
 
     @Override
     public CompletionStage<Void> ensureCollection(int dimension) {
-        return StageCalls.explained(STAGE, calls.vectorSearch(() -> ensureCollectionOnce(dimension)));
-    }
-
-    private CompletionStage<Void> ensureCollectionOnce(int dimension) {
-        return vectors().getCollection(GetCollectionRequest.newBuilder().setName(collection).build())
+        return guarded(() -> vectors().getCollection(GetCollectionRequest.newBuilder().setName(collection).build())
                 .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)
                 .recoverWithUni(() -> vectors().createCollection(CreateCollectionRequest.newBuilder().setName(collection)
                         .setDimension(dimension).setMetric(Metric.COSINE).build())
@@ -79,19 +85,12 @@ public class GrpcPassageStore implements PassageStore {
                                 + dimension + "-d vectors; use another collection (rag.orchestrator.collection)");
                     }
                 })
-                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
-                .replaceWithVoid().subscribeAsCompletionStage();
+                .replaceWithVoid());
     }
 
     /** Retried as a whole when the stage fails: upserts by id and the stale-chunk delete are idempotent. */
     @Override
     public CompletionStage<Void> replaceDocument(String documentId, String title, Map<String, String> metadata,
-            List<String> chunks, List<float[]> embeddings) {
-        return StageCalls.explained(STAGE, calls.vectorSearch(
-                () -> replaceDocumentOnce(documentId, title, metadata, chunks, embeddings)));
-    }
-
-    private CompletionStage<Void> replaceDocumentOnce(String documentId, String title, Map<String, String> metadata,
             List<String> chunks, List<float[]> embeddings) {
         List<Point> points = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
@@ -114,10 +113,10 @@ public class GrpcPassageStore implements PassageStore {
                 .addMust(match(ChunkKeys.DOC_ID, List.of(documentId)))
                 .addMustNot(match(ChunkKeys.CHUNK, IntStream.range(0, chunks.size()).mapToObj(Integer::toString).toList()))
                 .build();
-        return written
+        Uni<Void> upserts = written;
+        return guarded(() -> upserts
                 .chain(() -> vectors().delete(DeletePointsRequest.newBuilder().setCollection(collection).setFilter(stale).build()))
-                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
-                .replaceWithVoid().subscribeAsCompletionStage();
+                .replaceWithVoid());
     }
 
     private static Condition match(String key, List<String> values) {
@@ -126,15 +125,11 @@ public class GrpcPassageStore implements PassageStore {
 
     @Override
     public CompletionStage<List<Passage>> search(float[] vector, int topK) {
-        return StageCalls.explained(STAGE, calls.vectorSearch(() -> searchOnce(vector, topK)));
-    }
-
-    private CompletionStage<List<Passage>> searchOnce(float[] vector, int topK) {
         SearchRequest.Builder request = SearchRequest.newBuilder().setCollection(collection).setTopK(topK);
         for (float v : vector) {
             request.addVector(v);
         }
-        return vectors().search(request.build())
+        return guarded(() -> vectors().search(request.build())
                 .map(r -> r.getResultsList().stream().map(hit -> new Passage(
                         hit.getPoint().getMetadataOrDefault(ChunkKeys.DOC_ID, hit.getPoint().getId()),
                         parseChunk(hit.getPoint().getMetadataOrDefault(ChunkKeys.CHUNK, "0")),
@@ -142,30 +137,26 @@ public class GrpcPassageStore implements PassageStore {
                         hit.getPoint().getText(), hit.getScore())).toList())
                 // Nothing ingested yet: no passages, not an error.
                 .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)
-                .recoverWithItem(List.of())
-                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
-                .subscribeAsCompletionStage();
+                .recoverWithItem(List.of()));
     }
 
     @Override
     public CompletionStage<DocumentPage> listDocuments(int limit, String pageToken) {
         // Every document has a chunk 0; its metadata carries the document's id, title and metadata.
         Filter firstChunks = Filter.newBuilder().addMust(match(ChunkKeys.CHUNK, List.of("0"))).build();
-        return StageCalls.explained(STAGE, calls.vectorSearch(() -> vectors().scroll(ScrollRequest.newBuilder()
+        return guarded(() -> vectors().scroll(ScrollRequest.newBuilder()
                         .setCollection(collection).setFilter(firstChunks).setLimit(limit)
                         .setPageToken(pageToken == null ? "" : pageToken).build())
                 .map(r -> new DocumentPage(r.getPointsList().stream().map(p -> document(p, List.of())).toList(),
                         r.getNextPageToken()))
                 .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)
-                .recoverWithItem(new DocumentPage(List.of(), ""))
-                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
-                .subscribeAsCompletionStage()));
+                .recoverWithItem(new DocumentPage(List.of(), "")));
     }
 
     @Override
     public CompletionStage<java.util.Optional<StoredDocument>> getDocument(String id) {
         Filter chunksOf = Filter.newBuilder().addMust(match(ChunkKeys.DOC_ID, List.of(id))).build();
-        return StageCalls.explained(STAGE, calls.vectorSearch(() -> allPoints(chunksOf, "", new ArrayList<>())
+        return guarded(() -> allPoints(chunksOf, "", new ArrayList<>())
                 .map(points -> {
                     if (points.isEmpty()) {
                         return java.util.Optional.<StoredDocument>empty();
@@ -175,9 +166,7 @@ public class GrpcPassageStore implements PassageStore {
                     return java.util.Optional.of(document(ordered.get(0), ordered.stream().map(Point::getText).toList()));
                 })
                 .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)
-                .recoverWithItem(java.util.Optional.empty())
-                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
-                .subscribeAsCompletionStage()));
+                .recoverWithItem(java.util.Optional.empty()));
     }
 
     /** Follows scroll pages to the end (a document has at most a few thousand chunks). */
@@ -194,13 +183,11 @@ public class GrpcPassageStore implements PassageStore {
     @Override
     public CompletionStage<Long> deleteDocument(String id) {
         Filter chunksOf = Filter.newBuilder().addMust(match(ChunkKeys.DOC_ID, List.of(id))).build();
-        return StageCalls.explained(STAGE, calls.vectorSearch(() -> vectors().delete(DeletePointsRequest.newBuilder()
+        return guarded(() -> vectors().delete(DeletePointsRequest.newBuilder()
                         .setCollection(collection).setFilter(chunksOf).build())
                 .map(r -> r.getDeleted())
                 .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)
-                .recoverWithItem(0L)
-                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
-                .subscribeAsCompletionStage()));
+                .recoverWithItem(0L));
     }
 
     private static StoredDocument document(Point p, List<String> chunks) {

@@ -21,7 +21,6 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 
 /** gRPC adapter of {@code rag.v1.RagService}, with the same semantics as the REST endpoints. */
@@ -82,9 +81,7 @@ public class RagGrpcService implements RagService {
         List<DocumentIngestor.SourceDocument> docs = request.getDocumentsList().stream()
                 .map(d -> new DocumentIngestor.SourceDocument(d.getId(), d.getTitle(), d.getText(), d.getMetadataMap()))
                 .toList();
-        return Uni.createFrom().completionStage(() -> ingestor.ingest(docs))
-                .invoke(done -> done.forEach(d -> io.ragsuite.support.audit.AuditLog.record("ingest_document",
-                        Map.of("id", d.id(), "by", "grpc", "chunks", Integer.toString(d.chunks())), "done")))
+        return Uni.createFrom().completionStage(() -> ingestor.ingest(docs, "grpc"))
                 .map(done -> IngestResponse.newBuilder()
                         .addAllDocuments(done.stream().map(d -> IngestedDocument.newBuilder().setId(d.id())
                                 .setChunks(d.chunks()).build()).toList())
@@ -110,11 +107,7 @@ public class RagGrpcService implements RagService {
     @Override
     public Uni<io.ragsuite.api.v1.DeleteDocumentResponse> deleteDocument(io.ragsuite.api.v1.DeleteDocumentRequest request) {
         String id = request.getId();
-        return Uni.createFrom().completionStage(() -> ingestor.delete(id))
-                .invoke(n -> io.ragsuite.support.audit.AuditLog.record("delete_document",
-                        Map.of("id", id, "by", "grpc", "chunks", Long.toString(n)), "done"))
-                .onFailure().invoke(f -> io.ragsuite.support.audit.AuditLog.record("delete_document",
-                        Map.of("id", id, "by", "grpc"), "refused: " + f.getMessage()))
+        return Uni.createFrom().completionStage(() -> ingestor.delete(id, "grpc"))
                 .map(n -> io.ragsuite.api.v1.DeleteDocumentResponse.newBuilder().setChunksDeleted(n).build())
                 .onFailure().transform(GrpcErrors::toStatus);
     }

@@ -19,20 +19,22 @@ public final class DefaultInjectionDetector implements InjectionDetector {
     private final Embedder embedder;
     private final List<String> seeds;
     private final double threshold;
+    private final int batch;
     private final AtomicReference<CompletableFuture<List<float[]>>> seedVectors = new AtomicReference<>();
     private static final java.util.regex.Pattern SENTENCE_END = java.util.regex.Pattern.compile("(?<=[.!?])\\s+|\\n+");
-    static final int MAX_BATCH = 64;
     static final int MAX_SENTENCES = 64;
 
     /**
      * @param embedder  the embedding stage; null checks rules only
      * @param seeds     known attacks to compare with
      * @param threshold cosine similarity from which a text counts as an attack
+     * @param batch     texts per embedding call (the stage's request limit)
      */
-    public DefaultInjectionDetector(Embedder embedder, List<String> seeds, double threshold) {
+    public DefaultInjectionDetector(Embedder embedder, List<String> seeds, double threshold, int batch) {
         this.embedder = embedder;
         this.seeds = List.copyOf(seeds);
         this.threshold = threshold;
+        this.batch = batch;
     }
 
     @Override
@@ -52,7 +54,8 @@ public final class DefaultInjectionDetector implements InjectionDetector {
                 owner.add(i);
             }
         }
-        return seedVectors().thenCompose(seedVecs -> embedAll(pieces).thenApply(vectors -> {
+        return seedVectors().thenCompose(seedVecs -> embedder.embedInBatches(pieces, batch).thenApply(e -> {
+            List<float[]> vectors = e.vectors();
             double[] bestOf = new double[texts.size()];
             for (int p = 0; p < pieces.size(); p++) {
                 for (float[] s : seedVecs) {
@@ -72,19 +75,6 @@ public final class DefaultInjectionDetector implements InjectionDetector {
         }));
     }
 
-    /** Embeds in calls of at most {@link #MAX_BATCH} texts (the embedding service's request limit). */
-    private CompletionStage<List<float[]>> embedAll(List<String> pieces) {
-        CompletionStage<List<float[]>> all = CompletableFuture.completedFuture(new ArrayList<>());
-        for (int from = 0; from < pieces.size(); from += MAX_BATCH) {
-            List<String> batch = pieces.subList(from, Math.min(pieces.size(), from + MAX_BATCH));
-            all = all.thenCompose(done -> embedder.embed(batch).thenApply(e -> {
-                done.addAll(e.vectors());
-                return done;
-            }));
-        }
-        return all;
-    }
-
     /** Sentences (and lines) of a text, at most {@link #MAX_SENTENCES}, each trimmed; the text itself if one. */
     static List<String> sentences(String text) {
         List<String> out = new ArrayList<>();
@@ -101,7 +91,7 @@ public final class DefaultInjectionDetector implements InjectionDetector {
         if (!seedVectors.compareAndSet(null, mine)) {
             return seedVectors.get();
         }
-        embedder.embed(seeds).whenComplete((e, failure) -> {
+        embedder.embedInBatches(seeds, batch).whenComplete((e, failure) -> {
             if (failure != null) {
                 seedVectors.set(null); // try again with the next query
                 mine.completeExceptionally(failure);

@@ -23,6 +23,8 @@ final class PiiDetectors {
     private static final Pattern DNI = Pattern.compile("\\b\\d{8}[- ]?[A-Za-z]\\b");
     private static final Pattern NIE = Pattern.compile("\\b[XYZxyz][- ]?\\d{7}[- ]?[A-Za-z]\\b");
     private static final String DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE";
+    /** Visa, Mastercard, Amex and Discover ranges with Luhn; immutable, so one serves every call. */
+    private static final CreditCardValidator CARDS = new CreditCardValidator();
 
     private PiiDetectors() {
     }
@@ -58,8 +60,7 @@ final class PiiDetectors {
 
     /** Luhn and the issuer ranges of Visa, Mastercard, American Express and Discover. */
     static List<PiiFinding> card(String text) {
-        CreditCardValidator cards = new CreditCardValidator();
-        return matches(CARD, text, PiiType.CARD, m -> cards.isValid(m.group().replaceAll("[ -]", "")) ? m.end() : -1);
+        return matches(CARD, text, PiiType.CARD, m -> CARDS.isValid(m.group().replaceAll("[ -]", "")) ? m.end() : -1);
     }
 
     static List<PiiFinding> ip(String text) {

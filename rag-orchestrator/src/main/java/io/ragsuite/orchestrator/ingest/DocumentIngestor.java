@@ -2,8 +2,11 @@ package io.ragsuite.orchestrator.ingest;
 
 import io.ragsuite.orchestrator.pipeline.Embedder;
 import io.ragsuite.orchestrator.pipeline.PassageStore;
+import io.ragsuite.support.audit.AuditLog;
+import io.ragsuite.support.error.Failures;
 import io.ragsuite.support.error.Require;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -45,8 +48,45 @@ public final class DocumentIngestor {
     public record Ingested(String id, int chunks, int piiRedacted) {
     }
 
+    /**
+     * Ingests documents and writes each change, or the refusal, to the audit log.
+     *
+     * @param by who asked (the adapter and caller), for the audit log
+     */
+    public CompletionStage<List<Ingested>> ingest(List<SourceDocument> documents, String by) {
+        CompletionStage<List<Ingested>> running;
+        try {
+            running = ingest(documents);
+        } catch (RuntimeException e) {
+            AuditLog.record("ingest_document", Map.of("id", firstId(documents), "by", by), "refused: " + e.getMessage());
+            throw e;
+        }
+        return running.whenComplete((done, failure) -> {
+            if (failure != null) {
+                AuditLog.record("ingest_document", Map.of("id", firstId(documents), "by", by),
+                        "failed: " + Failures.unwrap(failure).getMessage());
+                return;
+            }
+            for (int i = 0; i < done.size(); i++) {
+                Map<String, String> fields = new LinkedHashMap<>();
+                fields.put("id", done.get(i).id());
+                fields.put("by", by);
+                fields.put("chunks", Integer.toString(done.get(i).chunks()));
+                Map<String, String> metadata = documents.get(i).metadata();
+                if (metadata != null && metadata.containsKey("content_type")) {
+                    fields.put("content_type", metadata.get("content_type"));
+                }
+                AuditLog.record("ingest_document", fields, "done");
+            }
+        });
+    }
+
+    private static String firstId(List<SourceDocument> documents) {
+        return documents == null || documents.isEmpty() || documents.get(0) == null ? "" : String.valueOf(documents.get(0).id());
+    }
+
     /** Checks every document first, so a bad one in a request means nothing of it is written. */
-    public CompletionStage<List<Ingested>> ingest(List<SourceDocument> documents) {
+    CompletionStage<List<Ingested>> ingest(List<SourceDocument> documents) {
         Require.size(documents, 1, limits.maxDocuments(), "documents");
         for (int i = 0; i < documents.size(); i++) {
             SourceDocument d = documents.get(i);
@@ -90,18 +130,9 @@ public final class DocumentIngestor {
         SourceDocument doc = d;
         int piiRedacted = redacted;
         List<String> chunks = chunker.chunk(doc.text());
-        List<float[]> vectors = new ArrayList<>(chunks.size());
-        CompletionStage<String> embedded = CompletableFuture.completedFuture("");
-        for (int from = 0; from < chunks.size(); from += limits.embedBatch()) {
-            List<String> batch = chunks.subList(from, Math.min(chunks.size(), from + limits.embedBatch()));
-            embedded = embedded.thenCompose(ignored -> embedder.embed(batch)).thenApply(e -> {
-                vectors.addAll(e.vectors());
-                return e.model();
-            });
-        }
-        return embedded
-                .thenCompose(model -> store.ensureCollection(vectors.get(0).length))
-                .thenCompose(ignored -> store.replaceDocument(doc.id(), doc.title() == null ? "" : doc.title(),
+        return embedder.embedInBatches(chunks, limits.embedBatch())
+                .thenCompose(e -> store.ensureCollection(e.vectors().get(0).length).thenApply(ignored -> e.vectors()))
+                .thenCompose(vectors -> store.replaceDocument(doc.id(), doc.title() == null ? "" : doc.title(),
                         doc.metadata() == null ? Map.of() : doc.metadata(), chunks, vectors))
                 .thenApply(ignored -> new Ingested(doc.id(), chunks.size(), piiRedacted));
     }
@@ -121,15 +152,29 @@ public final class DocumentIngestor {
         return store.getDocument(id).thenApply(d -> d.orElseThrow(() -> notFound(id)));
     }
 
-    /** Deletes a document and all its chunks; returns how many chunks went; NOT_FOUND when there was none. */
-    public CompletionStage<Long> delete(String id) {
-        checkId(id);
-        return store.deleteDocument(id).thenApply(n -> {
-            if (n == 0) {
-                throw notFound(id);
-            }
-            return n;
-        });
+    /**
+     * Deletes a document and all its chunks; returns how many chunks went; NOT_FOUND when there was none. Done or
+     * refused, it is written to the audit log.
+     *
+     * @param by who asked, for the audit log
+     */
+    public CompletionStage<Long> delete(String id, String by) {
+        CompletionStage<Long> running;
+        try {
+            checkId(id);
+            running = store.deleteDocument(id).thenApply(n -> {
+                if (n == 0) {
+                    throw notFound(id);
+                }
+                return n;
+            });
+        } catch (RuntimeException e) {
+            AuditLog.record("delete_document", Map.of("id", String.valueOf(id), "by", by), "refused: " + e.getMessage());
+            throw e;
+        }
+        return running.whenComplete((n, failure) -> AuditLog.record("delete_document", failure == null
+                ? Map.of("id", id, "by", by, "chunks", Long.toString(n)) : Map.of("id", id, "by", by),
+                failure == null ? "done" : "refused: " + Failures.unwrap(failure).getMessage()));
     }
 
     private static void checkId(String id) {

@@ -65,9 +65,12 @@ public final class RagPipeline {
             PromptBuilder.BuiltPrompt prompt = promptBuilder.build(question, retrieval.passages());
             long generating = System.nanoTime();
             var streamRedactor = answerRedactor == null ? null : answerRedactor.streaming();
+            // The whole answer is what was streamed, redacted once on the way out.
+            StringBuilder redacted = new StringBuilder();
             Consumer<String> deltas = streamRedactor == null ? onDelta : piece -> {
                 String safe = streamRedactor.accept(piece);
                 if (!safe.isEmpty()) {
+                    redacted.append(safe);
                     onDelta.accept(safe);
                 }
             };
@@ -76,10 +79,10 @@ public final class RagPipeline {
                 if (streamRedactor != null) {
                     String tail = streamRedactor.finish();
                     if (!tail.isEmpty()) {
+                        redacted.append(tail);
                         onDelta.accept(tail);
                     }
-                    answer = new AnswerGenerator.Answer(answerRedactor.redact(generated.text()).text(), generated.model(),
-                            generated.finishReason());
+                    answer = new AnswerGenerator.Answer(redacted.toString(), generated.model(), generated.finishReason());
                 }
                 long end = System.nanoTime();
                 List<RagAnswer.Citation> citations = new ArrayList<>();

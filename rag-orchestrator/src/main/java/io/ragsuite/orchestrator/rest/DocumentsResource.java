@@ -5,7 +5,6 @@ import io.ragsuite.support.error.Require;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
-import io.ragsuite.support.audit.AuditLog;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -23,8 +22,8 @@ import java.util.Map;
 
 /**
  * REST documents: {@code POST /v1/documents} with one document (re-posting an id replaces it),
- * {@code GET /v1/documents} (pages in id order), {@code GET} and {@code DELETE /v1/documents/{id}}. Changes are
- * written to the audit log.
+ * {@code GET /v1/documents} (pages in id order), {@code GET} and {@code DELETE /v1/documents/{id}}. The ingestor
+ * writes changes to the audit log.
  */
 @Path("/v1/documents")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -46,9 +45,7 @@ public class DocumentsResource {
         Require.that(body != null, "request body is required: {\"id\": ..., \"text\": ...}");
         DocumentIngestor.SourceDocument doc = new DocumentIngestor.SourceDocument(body.id(), body.title(), body.text(),
                 body.metadata());
-        return Uni.createFrom().completionStage(() -> ingestor.ingest(List.of(doc)))
-                .invoke(done -> AuditLog.record("ingest_document", Map.of("id", done.get(0).id(), "by", "rest",
-                        "chunks", Integer.toString(done.get(0).chunks())), "done"))
+        return Uni.createFrom().completionStage(() -> ingestor.ingest(List.of(doc), "rest"))
                 .map(done -> Response.status(Response.Status.CREATED).entity(done.get(0)).build());
     }
 
@@ -69,9 +66,7 @@ public class DocumentsResource {
         String type = contentType.split(";")[0].strip();
         DocumentIngestor.SourceDocument doc = new DocumentIngestor.SourceDocument(id,
                 title != null && !title.isBlank() ? title : extracted.title(), extracted.text(), Map.of("content_type", type));
-        return Uni.createFrom().completionStage(() -> ingestor.ingest(List.of(doc)))
-                .invoke(done -> AuditLog.record("ingest_document", Map.of("id", id, "by", "rest", "content_type", type,
-                        "chunks", Integer.toString(done.get(0).chunks())), "done"))
+        return Uni.createFrom().completionStage(() -> ingestor.ingest(List.of(doc), "rest"))
                 .map(done -> Response.status(Response.Status.CREATED).entity(done.get(0)).build());
     }
 
@@ -101,10 +96,7 @@ public class DocumentsResource {
     @DELETE
     @Path("/{id}")
     public Uni<Response> delete(@PathParam("id") String id) {
-        return Uni.createFrom().completionStage(() -> ingestor.delete(id))
-                .invoke(n -> AuditLog.record("delete_document", Map.of("id", id, "by", "rest", "chunks", Long.toString(n)), "done"))
-                .onFailure().invoke(f -> AuditLog.record("delete_document", Map.of("id", String.valueOf(id), "by", "rest"),
-                        "refused: " + f.getMessage()))
+        return Uni.createFrom().completionStage(() -> ingestor.delete(id, "rest"))
                 .map(n -> Response.noContent().build());
     }
 }

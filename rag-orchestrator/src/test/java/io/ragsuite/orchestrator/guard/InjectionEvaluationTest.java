@@ -46,7 +46,7 @@ class InjectionEvaluationTest {
                         .map(e -> e.vector()).toList(), "all-minilm-l6-v2"));
         List<String> seeds = Files.readAllLines(Path.of("src/main/resources/guard/injection-seeds.txt")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
-        DefaultInjectionDetector detector = new DefaultInjectionDetector(embedder, seeds, DEFAULT_THRESHOLD);
+        DefaultInjectionDetector detector = new DefaultInjectionDetector(embedder, seeds, DEFAULT_THRESHOLD, 64);
         List<InjectionCheck> checks = new ArrayList<>();
         for (int from = 0; from < rows.size(); from += 32) {
             checks.addAll(detector.check(rows.subList(from, Math.min(rows.size(), from + 32)).stream().map(Row::text)

@@ -56,7 +56,7 @@ class RagPipelineGuardrailsTest {
             return CompletableFuture.completedFuture(new AnswerGenerator.Answer("Buckets.", "gen", "stop"));
         };
         return new RagPipeline(retriever, new DefaultPromptBuilder(3000), generator, new RagLimits(4, 20, 1500, 256),
-                null, new InjectionGuard(new DefaultInjectionDetector(null, List.of(), 0.65), question, passage));
+                null, new InjectionGuard(new DefaultInjectionDetector(null, List.of(), 0.65, 32), question, passage));
     }
 
     @Test
