@@ -69,14 +69,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RagPipelineEndToEndTest {
-    private static final List<String> SERVICES = List.of("embedding-service", "vector-search-service",
-            "generation-service", "rag-orchestrator");
-    /** Launcher variable holding each service's port (HTTP and gRPC share it). */
-    private static final Map<String, String> PORT_VARIABLES = Map.of(
-            "embedding-service", "RAG_EMBEDDING_PORT",
-            "vector-search-service", "RAG_VECTOR_SEARCH_PORT",
-            "generation-service", "RAG_GENERATION_PORT",
-            "rag-orchestrator", "RAG_ORCHESTRATOR_PORT");
+    private static final List<String> SERVICES = LaunchedSuite.SERVICES;
     /** Ingested over REST; one sample document per topic. */
     private static final List<String> REST_DOCUMENTS = List.of("hash-table", "garbage-collection", "deadlock",
             "regular-expression");
@@ -98,10 +91,9 @@ class RagPipelineEndToEndTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static Path root;
+    private static LaunchedSuite suite;
     private static Path workDir;
     private static Path runDir;
-    private static final Map<String, Integer> ports = new LinkedHashMap<>();
-    private static Map<String, String> launcherEnv;
     /** Why the services are not up, or null once {@code rag up} succeeded. */
     private static String startFailure;
     private static ManagedChannel orchestratorChannel;
@@ -123,26 +115,16 @@ class RagPipelineEndToEndTest {
 
     @BeforeAll
     static void startServices() throws Exception {
-        root = E2eSupport.repoRoot();
-        List<String> missing = SERVICES.stream().filter(s -> !Files.isRegularFile(E2eSupport.jarOf(root, s))).toList();
+        suite = LaunchedSuite.prepare("rag-e2e-");
+        root = suite.root;
+        List<String> missing = suite.missingJars();
         if (!missing.isEmpty()) {
-            startFailure = "service jar(s) missing: "
-                    + missing.stream().map(s -> root.relativize(E2eSupport.jarOf(root, s)).toString()).toList()
-                    + "; run ./mvnw package first (e.g. ./mvnw package -DskipTests)";
+            startFailure = "service jar(s) missing: " + missing + "; run ./mvnw package first (e.g. ./mvnw package -DskipTests)";
             return;
         }
-        workDir = Files.createTempDirectory("rag-e2e-");
-        runDir = workDir.resolve("run");
-        Path vectorData = workDir.resolve("vector-data");
-
-        launcherEnv = new LinkedHashMap<>();
-        launcherEnv.put("RAG_RUN_DIR", runDir.toString());
-        launcherEnv.put("RAG_VECTOR_DATA_DIR", vectorData.toString());
-        List<Integer> free = E2eSupport.freePorts(SERVICES.size());
-        for (int i = 0; i < SERVICES.size(); i++) {
-            ports.put(SERVICES.get(i), free.get(i));
-            launcherEnv.put(PORT_VARIABLES.get(SERVICES.get(i)), Integer.toString(free.get(i)));
-        }
+        workDir = suite.workDir;
+        runDir = suite.runDir;
+        Map<String, String> launcherEnv = suite.env;
         for (String variable : List.of("RAG_ORCHESTRATOR_EMBEDDING_TIMEOUT", "RAG_ORCHESTRATOR_VECTOR_SEARCH_TIMEOUT")) {
             if (System.getenv(variable) == null) {
                 launcherEnv.put(variable, STAGE_DEADLINE.toSeconds() + "s");
@@ -156,12 +138,12 @@ class RagPipelineEndToEndTest {
         launcherEnv.put(breaker + "FAILURERATIO", "1.0");
         launcherEnv.put(breaker + "DELAY", "3000");
 
-        LauncherRun up = launcher(UP_TIMEOUT, "up", "--no-build", "--no-sample");
+        LaunchedSuite.LauncherRun up = launcher(UP_TIMEOUT, "up", "--no-build", "--no-sample");
         if (up.exitCode() != 0) {
             startFailure = "`rag up --no-build --no-sample` " + (up.timedOut()
                     ? "did not finish within " + UP_TIMEOUT.toSeconds() + " s"
                     : "failed with exit code " + up.exitCode())
-                    + " (env " + launcherEnv + ")\n" + up.output() + serviceLogTails();
+                    + " (env " + suite.env + ")\n" + up.output() + serviceLogTails();
             return;
         }
         orchestratorChannel = channel(port("rag-orchestrator"));
@@ -172,10 +154,10 @@ class RagPipelineEndToEndTest {
         if (orchestratorChannel != null) {
             orchestratorChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-        if (launcherEnv == null) {
+        if (suite == null || startFailure != null && startFailure.startsWith("service jar")) {
             return; // nothing was started
         }
-        LauncherRun down = launcher(DOWN_TIMEOUT, "down");
+        LaunchedSuite.LauncherRun down = launcher(DOWN_TIMEOUT, "down");
         if (down.exitCode() != 0) {
             fail("`rag down` " + (down.timedOut() ? "timed out" : "failed with exit code " + down.exitCode())
                     + "; services may still run (pid files under " + runDir + ")\n" + down.output());
@@ -183,7 +165,7 @@ class RagPipelineEndToEndTest {
         if (anyTestFailed || startFailure != null) {
             System.err.println("=== kept the run directory for inspection: " + runDir);
         } else {
-            deleteRecursively(workDir);
+            suite.deleteWorkDir();
         }
     }
 
@@ -422,7 +404,7 @@ class RagPipelineEndToEndTest {
         assertEquals(503, ready.statusCode(), ready.body());
         assertTrue(ready.body().contains("UNREACHABLE"), ready.body());
 
-        LauncherRun up = launcher(UP_TIMEOUT, "up", "--no-build", "--no-sample");
+        LaunchedSuite.LauncherRun up = launcher(UP_TIMEOUT, "up", "--no-build", "--no-sample");
         assertEquals(0, up.exitCode(), up.output());
         // The breaker lets a call through again 3 s after it opened; the first one that succeeds closes it.
         HttpResponse<String> recovered = null;
@@ -494,13 +476,39 @@ class RagPipelineEndToEndTest {
         Files.writeString(dir.getParent().resolve("notes.docx"), "not a supported file; ignored");
         String folder = dir.getParent().toString();
 
-        LauncherRun first = launcher(Duration.ofSeconds(180), "ingest", folder);
+        // The first run reports its progress to a Pushgateway, as the Kubernetes Job does: a stand-in records the pushes.
+        List<String> pushes = java.util.Collections.synchronizedList(new ArrayList<>());
+        com.sun.net.httpserver.HttpServer gateway = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        gateway.createContext("/metrics/job/", exchange -> {
+            try (exchange) {
+                pushes.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + "\n"
+                        + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                exchange.sendResponseHeaders(200, -1);
+            }
+        });
+        gateway.start();
+        LaunchedSuite.LauncherRun first;
+        try {
+            suite.env.put("RAG_INGEST_PUSHGATEWAY", "http://127.0.0.1:" + gateway.getAddress().getPort());
+            first = launcher(Duration.ofSeconds(180), "ingest", folder);
+        } finally {
+            suite.env.remove("RAG_INGEST_PUSHGATEWAY");
+            gateway.stop(0);
+        }
         assertEquals(0, first.exitCode(), first.output());
         assertTrue(first.output().contains("ingested 3, skipped 0 (unchanged), failed 0 of 3"), first.output());
-        LauncherRun again = launcher(Duration.ofSeconds(180), "ingest", folder);
+        assertTrue(pushes.size() >= 2, "a push during the run and one at its end: " + pushes);
+        String last = pushes.get(pushes.size() - 1);
+        assertTrue(last.startsWith("PUT /metrics/job/rag-ingest/instance/to-ingest"), last);
+        for (String sample : List.of("rag_ingest_files{outcome=\"stored\"} 3", "rag_ingest_files{outcome=\"failed\"} 0",
+                "rag_ingest_files_found 3", "rag_ingest_finished 1")) {
+            assertTrue(last.contains(sample), "last push lacks '" + sample + "': " + last);
+        }
+        LaunchedSuite.LauncherRun again = launcher(Duration.ofSeconds(180), "ingest", folder);
         assertTrue(again.output().contains("ingested 0, skipped 3 (unchanged), failed 0 of 3"), again.output());
         Files.writeString(dir.getParent().resolve("beta.md"), "# Beta\n\nBeta is the second letter; its capital is B.");
-        LauncherRun changed = launcher(Duration.ofSeconds(180), "ingest", folder);
+        LaunchedSuite.LauncherRun changed = launcher(Duration.ofSeconds(180), "ingest", folder);
         assertTrue(changed.output().contains("ingested 1, skipped 2 (unchanged), failed 0 of 3"), changed.output());
 
         JsonNode gamma = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
@@ -568,7 +576,7 @@ class RagPipelineEndToEndTest {
                 .strip().lines().reduce((a, b) -> b).orElseThrow();
         String report = runScript(Duration.ofSeconds(120), python,
                 root.resolve("e2e-tests/src/test/python/check_embedding_clients.py").toString(), "127.0.0.1",
-                Integer.toString(ports.get("embedding-service")),
+                Integer.toString(port("embedding-service")),
                 root.resolve("embedding-service/src/test/resources/goldens/all-minilm-l6-v2.json").toString());
         assertTrue(report.contains("4 passed, 0 failed"), report);
     }
@@ -582,7 +590,7 @@ class RagPipelineEndToEndTest {
                 .strip().lines().reduce((a, b) -> b).orElseThrow();
         String report = runScript(Duration.ofSeconds(600), python,
                 root.resolve("e2e-tests/src/test/python/check_rag_openai_client.py").toString(), "127.0.0.1",
-                Integer.toString(ports.get("rag-orchestrator")),
+                Integer.toString(port("rag-orchestrator")),
                 "What happens in a hash table when two keys hash to the same value?", "hash-table");
         assertTrue(report.contains("4 passed, 0 failed"), report);
     }
@@ -666,7 +674,7 @@ class RagPipelineEndToEndTest {
     }
 
     private static int port(String service) {
-        return ports.get(service);
+        return suite.port(service);
     }
 
     private static HttpResponse<String> post(String service, String path, Object body, Duration timeout)
@@ -689,58 +697,11 @@ class RagPipelineEndToEndTest {
     }
 
 
-    private record LauncherRun(int exitCode, boolean timedOut, String output) {
-    }
-
-    /**
-     * Runs {@code bash <root>/rag <args>} with this process' environment plus {@link #launcherEnv}, output to a
-     * file (the services it starts must not inherit a pipe of ours).
-     */
-    private static LauncherRun launcher(Duration timeout, String... args) throws IOException, InterruptedException {
-        Files.createDirectories(workDir);
-        Path output = Files.createTempFile(workDir, "rag-" + args[0] + "-", ".out");
-        List<String> command = new ArrayList<>(List.of("bash", root.resolve("rag").toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().putAll(launcherEnv);
-        Process process = builder.start();
-        boolean finished = process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
-        if (!finished) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        String text = "--- output of `rag " + String.join(" ", args) + "`:\n" + Files.readString(output);
-        return new LauncherRun(finished ? process.exitValue() : -1, !finished, text);
+    private static LaunchedSuite.LauncherRun launcher(Duration timeout, String... args) throws IOException, InterruptedException {
+        return suite.launcher(timeout, args);
     }
 
     private static String serviceLogTails() {
-        StringBuilder out = new StringBuilder();
-        for (String service : SERVICES) {
-            Path log = runDir.resolve("logs").resolve(service + ".log");
-            out.append("\n--- last 60 lines of ").append(log).append(":\n");
-            try {
-                List<String> lines = Files.readAllLines(log);
-                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(l -> out.append(l).append('\n'));
-            } catch (IOException e) {
-                out.append("(not readable: ").append(e).append(")\n");
-            }
-        }
-        return out.toString();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
+        return suite.logTails();
     }
 }

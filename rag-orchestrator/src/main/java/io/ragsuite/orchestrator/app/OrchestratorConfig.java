@@ -89,6 +89,23 @@ public interface OrchestratorConfig {
         java.util.Optional<String> hashKey();
     }
 
+    /** {@code rag.orchestrator.rerank.*}: the optional rerank stage between retrieval and the prompt. */
+    Rerank rerank();
+
+    interface Rerank {
+        /** {@code mmr} (maximal marginal relevance: fewer near-copies in the prompt) or {@code none}. */
+        @WithDefault("mmr")
+        String mode();
+
+        /** MMR's weight of relevance against novelty, 0 to 1 (1 keeps the retrieval order). */
+        @WithDefault("0.7")
+        double lambda();
+
+        /** Candidates retrieved per passage kept. */
+        @WithDefault("3")
+        int candidateFactor();
+    }
+
     /** {@code rag.orchestrator.injection.*}: the prompt-injection check of questions and retrieved passages. */
     Injection injection();
 

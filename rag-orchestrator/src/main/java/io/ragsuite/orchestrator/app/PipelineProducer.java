@@ -17,6 +17,8 @@ import io.ragsuite.orchestrator.guard.InjectionPolicy;
 import io.ragsuite.orchestrator.guard.PiiRedactor;
 import io.ragsuite.orchestrator.guard.PiiType;
 import io.ragsuite.orchestrator.guard.RedactionMode;
+import io.ragsuite.orchestrator.pipeline.MmrReranker;
+import io.ragsuite.orchestrator.pipeline.Reranker;
 import jakarta.enterprise.inject.Produces;
 import java.util.EnumSet;
 import java.util.List;
@@ -30,10 +32,20 @@ public class PipelineProducer {
     @Produces
     @Singleton
     RagPipeline pipeline(Embedder embedder, PassageStore store, AnswerGenerator generator, OrchestratorConfig config,
-            PiiRedactor redactor) {
+            PiiRedactor redactor, io.opentelemetry.api.trace.Tracer tracer) {
         return new RagPipeline(new DefaultRetriever(embedder, store), new DefaultPromptBuilder(config.promptContextChars()),
                 generator, new RagLimits(config.defaultTopK(), config.maxTopK(), config.maxQuestionChars(),
-                        config.maxAnswerTokens()), config.pii().onAnswer() ? redactor : null, injectionGuard(embedder, config));
+                        config.maxAnswerTokens()), config.pii().onAnswer() ? redactor : null, injectionGuard(embedder, config),
+                new QueryLog(tracer), reranker(config.rerank()));
+    }
+
+    private static Reranker reranker(OrchestratorConfig.Rerank c) {
+        return switch (c.mode().strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "mmr" -> new MmrReranker(c.lambda(), c.candidateFactor());
+            case "none" -> Reranker.NONE;
+            default -> throw new IllegalArgumentException("rag.orchestrator.rerank.mode must be mmr or none, not '"
+                    + c.mode() + "'");
+        };
     }
 
     private static InjectionGuard injectionGuard(Embedder embedder, OrchestratorConfig config) {

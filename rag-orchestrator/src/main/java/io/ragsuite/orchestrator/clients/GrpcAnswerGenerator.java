@@ -34,7 +34,7 @@ public class GrpcAnswerGenerator implements AnswerGenerator {
 
     @Override
     public CompletionStage<Answer> generate(List<PromptMessage> messages, int maxTokens, Consumer<String> onDelta) {
-        return StageCalls.explained("generation stage", calls.generation(() -> generateOnce(messages, maxTokens, onDelta)));
+        return calls.call("generation stage", calls::generation, () -> generateOnce(messages, maxTokens, onDelta));
     }
 
     private CompletionStage<Answer> generateOnce(List<PromptMessage> messages, int maxTokens, Consumer<String> onDelta) {

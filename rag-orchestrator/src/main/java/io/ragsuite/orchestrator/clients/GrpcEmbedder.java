@@ -31,7 +31,7 @@ public class GrpcEmbedder implements Embedder {
 
     @Override
     public CompletionStage<Embeddings> embed(List<String> texts) {
-        return StageCalls.explained("embedding stage", calls.embedding(() -> embedOnce(texts)));
+        return calls.call("embedding stage", calls::embedding, () -> embedOnce(texts));
     }
 
     private CompletionStage<Embeddings> embedOnce(List<String> texts) {

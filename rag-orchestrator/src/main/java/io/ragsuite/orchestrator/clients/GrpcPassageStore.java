@@ -59,9 +59,9 @@ public class GrpcPassageStore implements PassageStore {
      * gRPC statuses turned into the suite's errors naming the stage. {@code call} builds a fresh Uni per attempt.
      */
     private <T> CompletionStage<T> guarded(java.util.function.Supplier<Uni<T>> call) {
-        return StageCalls.explained(STAGE, calls.vectorSearch(() -> call.get()
+        return calls.call(STAGE, calls::vectorSearch, () -> call.get()
                 .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
-                .subscribeAsCompletionStage()));
+                .subscribeAsCompletionStage());
     }
 
     /** The stub with a fresh deadline for one call (see {@link GrpcEmbedder}). */

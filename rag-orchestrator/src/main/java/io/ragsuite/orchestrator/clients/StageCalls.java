@@ -1,11 +1,18 @@
 package io.ragsuite.orchestrator.clients;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.ragsuite.support.error.ErrorKind;
 import io.ragsuite.support.error.Failures;
 import io.ragsuite.support.error.ServiceException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -24,9 +31,19 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
  * <p>The values below are defaults; each can be changed with MicroProfile Fault Tolerance's keys, e.g.
  * {@code io.ragsuite.orchestrator.clients.StageCalls/embedding/CircuitBreaker/delay=5000} or, by environment,
  * {@code IO_RAGSUITE_ORCHESTRATOR_CLIENTS_STAGECALLS_EMBEDDING_CIRCUITBREAKER_DELAY=5000}.
+ *
+ * <p>Each operation is a span ({@link #call}), the per-stage span of the query's trace.
  */
 @ApplicationScoped
 public class StageCalls {
+    static final AttributeKey<String> STAGE_ATTRIBUTE = AttributeKey.stringKey("rag.stage");
+
+    private final Tracer tracer;
+
+    public StageCalls(Tracer tracer) {
+        this.tracer = tracer;
+    }
+
     /** A stage that was unreachable or exceeded its deadline: the failures the breaker counts and retries retry. */
     static final class StageFailure extends RuntimeException {
         final ServiceException failure;
@@ -98,14 +115,44 @@ public class StageCalls {
         return t;
     }
 
-    /** A call through a guard, with its failures explained. */
-    static <T> CompletionStage<T> explained(String stage, CompletionStage<T> guarded) {
+    /**
+     * One stage operation: through the stage's guard ({@code guard}, e.g. {@code this::embedding}), with its
+     * failures explained, inside a span named after the stage. The span covers the whole operation (waiting in
+     * the bulkhead, every retry); each attempt runs with it as the current context, so the gRPC client span of
+     * every attempt is its child whichever thread the guard runs the attempt on.
+     */
+    <T> CompletionStage<T> call(String stage, Function<Supplier<CompletionStage<T>>, CompletionStage<T>> guard,
+            Supplier<CompletionStage<T>> attempt) {
+        Context caller = Context.current();
+        Span span = tracer.spanBuilder(stage).setParent(caller).setAttribute(STAGE_ATTRIBUTE, stage).startSpan();
+        Context context = caller.with(span);
+        Supplier<CompletionStage<T>> inSpan = () -> {
+            try (Scope ignored = context.makeCurrent()) {
+                return attempt.get();
+            }
+        };
+        CompletionStage<T> guarded;
+        try (Scope ignored = context.makeCurrent()) {
+            guarded = guard.apply(inSpan);
+        } catch (RuntimeException e) {
+            guarded = CompletableFuture.failedFuture(e);
+        }
         CompletableFuture<T> out = new CompletableFuture<>();
         guarded.whenComplete((v, f) -> {
-            if (f == null) {
-                out.complete(v);
-            } else {
-                out.completeExceptionally(explain(stage, f));
+            Throwable explained = f == null ? null : explain(stage, f);
+            if (explained != null) {
+                span.setStatus(StatusCode.ERROR, String.valueOf(explained.getMessage()));
+                span.recordException(explained);
+            }
+            span.end();
+            // Whatever thread completes the call, the caller's continuations (the next stage) run in the caller's
+            // context, so their spans stay in the query's trace.
+            try (Scope ignored = caller.makeCurrent()) {
+                if (explained == null) {
+                    out.complete(v);
+                } else {
+                    out.completeExceptionally(explained);
+                }
             }
         });
         return out;

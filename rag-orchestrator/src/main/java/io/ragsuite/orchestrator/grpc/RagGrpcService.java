@@ -123,7 +123,7 @@ public class RagGrpcService implements RagService {
     }
 
     static QueryResponse toResponse(RagAnswer a) {
-        QueryResponse.Builder r = QueryResponse.newBuilder().setAnswer(a.answer()).setRequestId(a.requestId())
+        QueryResponse.Builder r = QueryResponse.newBuilder().setAnswer(a.answer()).setRequestId(a.requestId()).setTraceId(a.traceId())
                 .setEmbeddingModel(a.embeddingModel()).setGenerationModel(a.generationModel()).addAllGuardNotes(a.guardNotes())
                 .setTimings(Timings.newBuilder().setEmbedMs(a.timings().embedMs()).setSearchMs(a.timings().searchMs())
                         .setGenerateMs(a.timings().generateMs()).setTotalMs(a.timings().totalMs()));

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
- * embed -> search -> build prompt -> generate, with the time spent in each stage; the answer (streamed or whole)
+ * embed -> search -> rerank -> injection check -> build prompt -> generate, with the time spent in each stage; the answer (streamed or whole)
  * passes the PII redactor last.
  */
 public final class RagPipeline {
@@ -22,17 +22,24 @@ public final class RagPipeline {
     private final RagLimits limits;
     private final io.ragsuite.orchestrator.guard.PiiRedactor answerRedactor;
     private final InjectionGuard injectionGuard;
+    private final QueryObserver observer;
+    private final Reranker reranker;
 
     public RagPipeline(Retriever retriever, PromptBuilder promptBuilder, AnswerGenerator generator, RagLimits limits) {
-        this(retriever, promptBuilder, generator, limits, null, null);
+        this(retriever, promptBuilder, generator, limits, null, null, QueryObserver.NONE, Reranker.NONE);
     }
 
     /**
      * @param answerRedactor redacts personal data from answers; null leaves them as generated
      * @param injectionGuard checks the question and every retrieved passage for prompt injection; null skips it
+     * @param observer       told of every query's start and outcome (logs, traces)
+     * @param reranker       orders the retrieved (and checked) candidates and keeps top_k of them
      */
     public RagPipeline(Retriever retriever, PromptBuilder promptBuilder, AnswerGenerator generator, RagLimits limits,
-            io.ragsuite.orchestrator.guard.PiiRedactor answerRedactor, InjectionGuard injectionGuard) {
+            io.ragsuite.orchestrator.guard.PiiRedactor answerRedactor, InjectionGuard injectionGuard,
+            QueryObserver observer, Reranker reranker) {
+        this.observer = observer;
+        this.reranker = reranker;
         this.answerRedactor = answerRedactor;
         this.injectionGuard = injectionGuard;
         this.retriever = retriever;
@@ -56,11 +63,35 @@ public final class RagPipeline {
      */
     public CompletionStage<RagAnswer> query(String question, int topK, Consumer<List<Passage>> onPassages,
             Consumer<String> onDelta) {
-        int k = check(question, topK);
         long start = System.nanoTime();
         String requestId = UUID.randomUUID().toString();
+        QueryObserver.Run run = observer.start(requestId);
+        CompletionStage<RagAnswer> answer;
+        try (run) {
+            answer = answer(question, check(question, topK), requestId, run.traceId(), start, onPassages, onDelta);
+        } catch (RuntimeException e) {
+            run.failed((System.nanoTime() - start) / 1e6, e);
+            throw e;
+        }
+        return answer.whenComplete((a, failure) -> {
+            if (failure != null) {
+                run.failed((System.nanoTime() - start) / 1e6, failure);
+            } else {
+                run.answered(a);
+            }
+        });
+    }
+
+    private CompletionStage<RagAnswer> answer(String question, int k, String requestId, String traceId, long start,
+            Consumer<List<Passage>> onPassages, Consumer<String> onDelta) {
         List<String> notes = new ArrayList<>();
-        return retriever.retrieve(question, k).thenCompose(retrieved -> guard(question, retrieved, notes)).thenCompose(retrieval -> {
+        // Rerank before the injection check, so that only the passages kept are checked (one embedding call of
+        // top_k texts, not of every candidate).
+        return retriever.retrieve(question, reranker.candidates(k))
+                .thenCompose(retrieved -> reranker.rerank(question, retrieved.passages(), k).thenApply(kept ->
+                        new Retriever.Retrieval(kept, retrieved.embeddingModel(), retrieved.embedMs(), retrieved.searchMs())))
+                .thenCompose(reranked -> guard(question, reranked, notes))
+                .thenCompose(retrieval -> {
             onPassages.accept(retrieval.passages());
             PromptBuilder.BuiltPrompt prompt = promptBuilder.build(question, retrieval.passages());
             long generating = System.nanoTime();
@@ -92,7 +123,7 @@ public final class RagPipeline {
                 }
                 RagAnswer.Timings timings = new RagAnswer.Timings(retrieval.embedMs(), retrieval.searchMs(),
                         (end - generating) / 1e6, (end - start) / 1e6);
-                return new RagAnswer(requestId, answer.text().strip(), citations, retrieval.passages(), timings,
+                return new RagAnswer(requestId, traceId, answer.text().strip(), citations, retrieval.passages(), timings,
                         retrieval.embeddingModel(), answer.model(), prompt.dropped().size(), List.copyOf(notes));
             });
         });

@@ -149,7 +149,7 @@ public class OpenAiRagRoutes {
     }
 
     private ObjectNode rag(RagAnswer a) {
-        ObjectNode rag = json.createObjectNode().put("request_id", a.requestId());
+        ObjectNode rag = json.createObjectNode().put("request_id", a.requestId()).put("trace_id", a.traceId());
         rag.set("citations", json.valueToTree(a.citations()));
         rag.set("passages", json.valueToTree(a.passages()));
         rag.set("guard_notes", json.valueToTree(a.guardNotes()));

@@ -33,7 +33,7 @@ class RagPipelineGuardrailsTest {
         };
         RagPipeline pipeline = new RagPipeline(retriever, new DefaultPromptBuilder(3000), generator,
                 new RagLimits(4, 20, 1500, 256),
-                new DefaultPiiRedactor(EnumSet.allOf(PiiType.class), RedactionMode.MASK, "ES", null), null);
+                new DefaultPiiRedactor(EnumSet.allOf(PiiType.class), RedactionMode.MASK, "ES", null), null, QueryObserver.NONE, Reranker.NONE);
         StringBuilder streamed = new StringBuilder();
         RagAnswer answer = pipeline.query("How do I reach Ana?", 1, p -> {
         }, d -> {
@@ -56,7 +56,8 @@ class RagPipelineGuardrailsTest {
             return CompletableFuture.completedFuture(new AnswerGenerator.Answer("Buckets.", "gen", "stop"));
         };
         return new RagPipeline(retriever, new DefaultPromptBuilder(3000), generator, new RagLimits(4, 20, 1500, 256),
-                null, new InjectionGuard(new DefaultInjectionDetector(null, List.of(), 0.65, 32), question, passage));
+                null, new InjectionGuard(new DefaultInjectionDetector(null, List.of(), 0.65, 32), question, passage),
+                QueryObserver.NONE, Reranker.NONE);
     }
 
     @Test
