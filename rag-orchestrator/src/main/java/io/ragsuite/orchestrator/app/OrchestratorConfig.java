@@ -57,6 +57,14 @@ public interface OrchestratorConfig {
     @WithDefault("180s")
     Duration generationTimeout();
 
+    /**
+     * Whether calls to the embedding and generation stages wait, up to their deadline, for the stage to become
+     * reachable (gRPC wait-for-ready) instead of failing at once: for stages scaled to zero (deploy/overlays/keda),
+     * where the waiting call is what wakes the stage. Off by default, so that a stage that is down fails fast.
+     */
+    @WithDefault("false")
+    boolean waitForReady();
+
     /** Points per upsert call. */
     @WithDefault("256")
     int upsertBatch();

@@ -24,11 +24,13 @@ public class GrpcAnswerGenerator implements AnswerGenerator {
     private final MutinyGenerationServiceGrpc.MutinyGenerationServiceStub generation;
     private final long timeoutMs;
     private final StageCalls calls;
+    private final boolean waitForReady;
 
     public GrpcAnswerGenerator(@GrpcClient("generation") MutinyGenerationServiceGrpc.MutinyGenerationServiceStub generation,
             OrchestratorConfig config, StageCalls calls) {
         this.generation = generation;
         this.calls = calls;
+        this.waitForReady = config.waitForReady();
         this.timeoutMs = config.generationTimeout().toMillis();
     }
 
@@ -48,7 +50,11 @@ public class GrpcAnswerGenerator implements AnswerGenerator {
         }
         StringBuilder text = new StringBuilder();
         String[] modelAndReason = {"", ""};
-        return generation.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS).generateStream(request.build())
+        var stub = generation.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
+        if (waitForReady) {
+            stub = stub.withWaitForReady();
+        }
+        return stub.generateStream(request.build())
                 .invoke(chunk -> {
                     if (!chunk.getTextDelta().isEmpty()) {
                         text.append(chunk.getTextDelta());

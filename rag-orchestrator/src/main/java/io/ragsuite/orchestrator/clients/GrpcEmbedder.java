@@ -21,11 +21,13 @@ public class GrpcEmbedder implements Embedder {
     private final MutinyEmbeddingServiceGrpc.MutinyEmbeddingServiceStub embedding;
     private final long timeoutMs;
     private final StageCalls calls;
+    private final boolean waitForReady;
 
     public GrpcEmbedder(@GrpcClient("embedding") MutinyEmbeddingServiceGrpc.MutinyEmbeddingServiceStub embedding,
             OrchestratorConfig config, StageCalls calls) {
         this.embedding = embedding;
         this.calls = calls;
+        this.waitForReady = config.waitForReady();
         this.timeoutMs = config.embeddingTimeout().toMillis();
     }
 
@@ -38,7 +40,11 @@ public class GrpcEmbedder implements Embedder {
         // Chunks and questions longer than the model's limit are truncated rather than refused: the
         // chunker keeps chunks small, and a long question is still best answered from its beginning.
         EmbedRequest request = EmbedRequest.newBuilder().addAllTexts(texts).setTruncate(true).build();
-        return embedding.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS).embed(request)
+        var stub = embedding.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
+        if (waitForReady) {
+            stub = stub.withWaitForReady();
+        }
+        return stub.embed(request)
                 .map(r -> new Embeddings(r.getEmbeddingsList().stream().map(e -> ProtoFloats.toArray(e.getValuesList())).toList(),
                         r.getModel()))
                 .onFailure().transform(t -> GrpcErrors.fromStatus("embedding stage", t))

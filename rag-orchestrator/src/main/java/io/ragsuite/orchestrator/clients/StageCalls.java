@@ -10,7 +10,13 @@ import io.ragsuite.support.error.ErrorKind;
 import io.ragsuite.support.error.Failures;
 import io.ragsuite.support.error.ServiceException;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -38,10 +44,24 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 public class StageCalls {
     static final AttributeKey<String> STAGE_ATTRIBUTE = AttributeKey.stringKey("rag.stage");
 
-    private final Tracer tracer;
+    /** Stages by the name the suite's errors and spans use. */
+    static final List<String> STAGES = List.of("embedding stage", "vector search stage", "generation stage");
 
-    public StageCalls(Tracer tracer) {
+    private final Tracer tracer;
+    /** Operations open per stage (running, retrying or waiting in the bulkhead): rag_stage_calls_in_flight. */
+    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
+    public StageCalls(Tracer tracer, MeterRegistry registry) {
         this.tracer = tracer;
+        for (String stage : STAGES) {
+            AtomicInteger open = new AtomicInteger();
+            inFlight.put(stage, open);
+            // What deploy/overlays/keda scales the stages on: unlike the stage's own metrics, it exists while the
+            // stage has no pod at all.
+            Gauge.builder("rag.stage.calls.in.flight", open, AtomicInteger::get)
+                    .description("Calls the orchestrator has open to a stage, running or waiting")
+                    .tag("stage", stage).register(registry);
+        }
     }
 
     /** A stage that was unreachable or exceeded its deadline: the failures the breaker counts and retries retry. */
@@ -123,6 +143,8 @@ public class StageCalls {
      */
     <T> CompletionStage<T> call(String stage, Function<Supplier<CompletionStage<T>>, CompletionStage<T>> guard,
             Supplier<CompletionStage<T>> attempt) {
+        AtomicInteger open = inFlight.computeIfAbsent(stage, s -> new AtomicInteger());
+        open.incrementAndGet();
         Context caller = Context.current();
         Span span = tracer.spanBuilder(stage).setParent(caller).setAttribute(STAGE_ATTRIBUTE, stage).startSpan();
         Context context = caller.with(span);
@@ -145,6 +167,7 @@ public class StageCalls {
                 span.recordException(explained);
             }
             span.end();
+            open.decrementAndGet();
             // Whatever thread completes the call, the caller's continuations (the next stage) run in the caller's
             // context, so their spans stay in the query's trace.
             try (Scope ignored = caller.makeCurrent()) {

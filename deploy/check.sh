@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Renders every kustomization in deploy/ (base, jobs/*, overlays/*) as `kubectl apply -k` would and validates
+# every object against its JSON schema (check/validate.mjs: npm kubernetes-models, @kubernetes-models/keda,
+# @kubernetes-models/prometheus-operator, check/schemas/ for the rest). Part of `./rag test`
+# (DeployManifestsTest); the npm packages are installed from check/package-lock.json into the cache.
+#
+#   deploy/check.sh            Env: RAG_CACHE_DIR (default ~/.cache/rag-suite)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cache="${RAG_CACHE_DIR:-$HOME/.cache/rag-suite}/npm-deploy-check"
+command -v kubectl >/dev/null || { echo "deploy/check: kubectl is needed (Debian: kubernetes-client)" >&2; exit 2; }
+command -v npm >/dev/null || { echo "deploy/check: node and npm are needed (Debian: nodejs, npm)" >&2; exit 2; }
+
+mkdir -p "$cache"
+if ! cmp -s "$here/check/package-lock.json" "$cache/package-lock.json" || [[ ! -d $cache/node_modules ]]; then
+    cp "$here/check/package.json" "$here/check/package-lock.json" "$cache/"
+    (cd "$cache" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+cp "$here/check/validate.mjs" "$cache/"
+
+status=0
+for k in "$here"/base "$here"/jobs/* "$here"/overlays/*; do
+    [[ -f $k/kustomization.yaml ]] || continue
+    name=${k#"$here"/}
+    if ! rendered=$(kubectl kustomize "$k" 2>&1); then
+        echo "$name: kubectl kustomize failed: $rendered"
+        status=1
+        continue
+    fi
+    RAG_DEPLOY_SCHEMAS="$here/check/schemas" node "$cache/validate.mjs" "$name" <<<"$rendered" || status=1
+done
+exit $status
