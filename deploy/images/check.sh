@@ -134,8 +134,9 @@ step_done "images built by Jib and pushed"
 step "SBOMs"
 for s in "${SERVICES[@]}"; do
     ref=$REG/rag-suite/$s@${DIGEST[$s]}
-    app_sbom=$(ls "$ROOT/$s"/target/*-cyclonedx.json 2>/dev/null | head -1)
-    [[ -n $app_sbom ]] || fail "$s: no target/*-cyclonedx.json from the Quarkus CycloneDX extension"
+    # The JVM build's SBOM (a native build writes *-runner-cyclonedx.json beside it).
+    app_sbom=$ROOT/$s/target/quarkus-run-cyclonedx.json
+    [[ -f $app_sbom ]] || fail "$s: no target/quarkus-run-cyclonedx.json from the Quarkus CycloneDX extension"
     "$TRIVY" image --quiet --cache-dir "$WORK/trivy-cache" --offline-scan --skip-db-update --insecure \
         --skip-dirs /opt/java --skip-dirs /work --scanners license --format cyclonedx \
         --output "$WORK/sbom-parts/$s.os.json" "$ref" || fail "$s: trivy could not list the image's packages"

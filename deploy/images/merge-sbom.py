@@ -5,7 +5,7 @@ Three sources, because no one tool here sees all of an image:
   --os    Trivy's CycloneDX of the image: the operating system and every Debian package in dpkg's status file
           (Trivy's own Java analysis needs its Java database, which cannot be downloaded here, so it is told
           to skip /opt/java and /work);
-  --app   the Quarkus CycloneDX extension's SBOM of the application (target/*-cyclonedx.json): every Java
+  --app   the Quarkus CycloneDX extension's SBOM of the application (target/quarkus-run-cyclonedx.json): every Java
           library with its Maven coordinates, hashes and licences, as Quarkus resolved them for the build;
   --jre-release  the jlinked Java runtime's `release` file (its vendor, version and modules).
   --model NAME=SHA256  optional: a model file baked into the image (CycloneDX machine-learning-model).
