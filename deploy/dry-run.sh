@@ -3,7 +3,7 @@
 #   - etcd from Debian's etcd-server package, data in a temporary folder;
 #   - kube-apiserver built from the Go module proxy (k8s.io/kubernetes, KUBE_VERSION below; the staging modules
 #     it replaces with ./staging/... are pinned to their published k8s.io/* v0.x releases) into the cache, once
-#     (~25 min on 2 cores);
+#     (~10-20 min on 2 cores; cached);
 #   - the namespace applied for real (a dry run of namespaced objects needs it), its Pod Security "restricted"
 #     enforcement included, and minimal CRDs for the kinds the cluster would get from KEDA, the Prometheus operator
 #     and KServe (check/crds/: open schemas; deploy/check.sh validates those objects against their real schemas);
@@ -43,7 +43,9 @@ if [[ ! -x $apiserver ]]; then
     } >"$src/go.mod"
     printf 'package main\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver/app"\nfunc main() {}\n' >"$src/tools.go"
     (cd "$src" && GOFLAGS=-mod=mod go mod tidy >&2 \
-        && GOFLAGS=-mod=mod go build -o "$src/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver >&2)
+        && GOFLAGS=-mod=mod go build -o "$src/kube-apiserver" \
+            -ldflags "-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(cut -d. -f2 <<<"$KUBE_VERSION")" \
+            k8s.io/kubernetes/cmd/kube-apiserver >&2)
     mkdir -p "$cache/go-bin"
     mv "$src/kube-apiserver" "$apiserver"
     rm -rf "$src"
@@ -83,11 +85,28 @@ for _ in $(seq 120); do
     sleep 1
 done
 [[ $(kubectl get --raw /readyz 2>/dev/null) == ok ]] || { say "kube-apiserver not ready: $(tail -5 "$work/apiserver.log")"; exit 1; }
-say "kube-apiserver $KUBE_VERSION ready ($(kubectl version -o json | jq -r .serverVersion.gitVersion))"
+say "kube-apiserver $(kubectl version -o json 2>/dev/null | jq -r .serverVersion.gitVersion) ready on 127.0.0.1:16443"
 
 kubectl apply -f "$here/check/crds/" >/dev/null
 kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null
 kubectl apply -f "$here/base/namespace.yaml" >/dev/null
+
+# The check must be able to fail: a Deployment with no security context at all must draw the namespace's
+# PodSecurity warning, or the absence of warnings below proves nothing.
+probe=$(kubectl apply --dry-run=server -f - 2>&1 <<'EOF' || true
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: unconfined-probe, namespace: rag-suite}
+spec:
+  selector: {matchLabels: {app: probe}}
+  template:
+    metadata: {labels: {app: probe}}
+    spec:
+      containers: [{name: probe, image: docker.io/library/busybox:1.37.0}]
+EOF
+)
+grep -q 'would violate PodSecurity "restricted' <<<"$probe" || { say "PodSecurity is not enforced: $probe"; exit 1; }
+say "PodSecurity \"restricted\" enforced in rag-suite (a Deployment without a security context is warned about)"
 
 status=0
 for k in "$here"/base "$here"/jobs/* "$here"/overlays/*; do
