@@ -36,7 +36,7 @@ public class GrpcAnswerGenerator implements AnswerGenerator {
 
     @Override
     public CompletionStage<Answer> generate(List<PromptMessage> messages, int maxTokens, Consumer<String> onDelta) {
-        return calls.call("generation stage", calls::generation, () -> generateOnce(messages, maxTokens, onDelta));
+        return calls.call(StageCalls.GENERATION, calls::generation, () -> generateOnce(messages, maxTokens, onDelta));
     }
 
     private CompletionStage<Answer> generateOnce(List<PromptMessage> messages, int maxTokens, Consumer<String> onDelta) {
@@ -67,7 +67,7 @@ public class GrpcAnswerGenerator implements AnswerGenerator {
                 })
                 .collect().last()
                 .map(last -> new Answer(text.toString(), modelAndReason[0], modelAndReason[1]))
-                .onFailure().transform(t -> GrpcErrors.fromStatus("generation stage", t))
+                .onFailure().transform(t -> GrpcErrors.fromStatus(StageCalls.GENERATION, t))
                 .subscribeAsCompletionStage();
     }
 }

@@ -33,7 +33,7 @@ public class GrpcEmbedder implements Embedder {
 
     @Override
     public CompletionStage<Embeddings> embed(List<String> texts) {
-        return calls.call("embedding stage", calls::embedding, () -> embedOnce(texts));
+        return calls.call(StageCalls.EMBEDDING, calls::embedding, () -> embedOnce(texts));
     }
 
     private CompletionStage<Embeddings> embedOnce(List<String> texts) {
@@ -47,7 +47,7 @@ public class GrpcEmbedder implements Embedder {
         return stub.embed(request)
                 .map(r -> new Embeddings(r.getEmbeddingsList().stream().map(e -> ProtoFloats.toArray(e.getValuesList())).toList(),
                         r.getModel()))
-                .onFailure().transform(t -> GrpcErrors.fromStatus("embedding stage", t))
+                .onFailure().transform(t -> GrpcErrors.fromStatus(StageCalls.EMBEDDING, t))
                 .subscribeAsCompletionStage();
     }
 }

@@ -37,7 +37,7 @@ import java.util.stream.IntStream;
  */
 @ApplicationScoped
 public class GrpcPassageStore implements PassageStore {
-    private static final String STAGE = "vector search stage";
+    private static final String STAGE = StageCalls.VECTOR_SEARCH;
 
     private final MutinyVectorSearchServiceGrpc.MutinyVectorSearchServiceStub stub;
     private final long timeoutMs;

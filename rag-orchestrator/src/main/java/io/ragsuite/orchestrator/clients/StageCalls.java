@@ -44,8 +44,11 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 public class StageCalls {
     static final AttributeKey<String> STAGE_ATTRIBUTE = AttributeKey.stringKey("rag.stage");
 
-    /** Stages by the name the suite's errors and spans use. */
-    static final List<String> STAGES = List.of("embedding stage", "vector search stage", "generation stage");
+    /** The stages by the names the suite's errors, spans and metrics use; clients call with these constants. */
+    public static final String EMBEDDING = "embedding stage";
+    public static final String VECTOR_SEARCH = "vector search stage";
+    public static final String GENERATION = "generation stage";
+    static final List<String> STAGES = List.of(EMBEDDING, VECTOR_SEARCH, GENERATION);
 
     private final Tracer tracer;
     /** Operations open per stage (running, retrying or waiting in the bulkhead): rag_stage_calls_in_flight. */
@@ -143,7 +146,11 @@ public class StageCalls {
      */
     <T> CompletionStage<T> call(String stage, Function<Supplier<CompletionStage<T>>, CompletionStage<T>> guard,
             Supplier<CompletionStage<T>> attempt) {
-        AtomicInteger open = inFlight.computeIfAbsent(stage, s -> new AtomicInteger());
+        AtomicInteger open = inFlight.get(stage);
+        if (open == null) {
+            // A name outside STAGES would be counted where no gauge reads it: a programming error, said loudly.
+            throw new IllegalArgumentException("unknown stage '" + stage + "' (one of " + STAGES + ")");
+        }
         open.incrementAndGet();
         Context caller = Context.current();
         Span span = tracer.spanBuilder(stage).setParent(caller).setAttribute(STAGE_ATTRIBUTE, stage).startSpan();
