@@ -30,6 +30,7 @@ source "$ROOT/scripts/java-home.sh"
 registry_pid=""
 cleanup() {
     podman rm -f rag-dockerfile-check >/dev/null 2>&1 || true
+    for i in jdk python debian runtime; do podman rmi -f "$REG/standin/$i:1" >/dev/null 2>&1 || true; done
     [[ -n $registry_pid ]] && kill "$registry_pid" 2>/dev/null || true
     rm -rf "$WORK"
 }
@@ -48,9 +49,14 @@ standin() {
     umoci new --image "$WORK/$name.oci:t"
     umoci unpack --image "$WORK/$name.oci:t" "$WORK/$name.bundle" >/dev/null
     tar -xf "$tar" -C "$WORK/$name.bundle/rootfs"
+    # This machine's trust store, so the stand-ins reach Maven Central and PyPI the way the host does (through
+    # whatever TLS-inspecting proxy the host trusts).
+    mkdir -p "$WORK/$name.bundle/rootfs/etc/ssl/certs"
+    cp /etc/ssl/certs/ca-certificates.crt "$WORK/$name.bundle/rootfs/etc/ssl/certs/ca-certificates.crt"
     local env=(--config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
     if [[ -n $java ]]; then
-        cp -a "$java" "$WORK/$name.bundle/rootfs/opt/java"
+        # -L: the JDK's cacerts is a link into the host's /etc/ssl/certs/java (its trust, as above).
+        cp -rL "$java" "$WORK/$name.bundle/rootfs/opt/java"
         env=(--config.env PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --config.env JAVA_HOME=/opt/java)
     fi
     umoci repack --image "$WORK/$name.oci:t" "$WORK/$name.bundle"
@@ -66,7 +72,7 @@ standin debian ""
 
 say "podman build -f deploy/images/Dockerfile.jvm --build-arg SERVICE=$SERVICE (Maven inside: minutes)"
 start=$(date +%s)
-podman build --network host --tls-verify=false --ulimit nofile=20000:20000 -f "$HERE/Dockerfile.jvm" \
+podman build --pull=always --network host --tls-verify=false --ulimit nofile=20000:20000 -f "$HERE/Dockerfile.jvm" \
     --build-arg SERVICE="$SERVICE" \
     --build-arg BUILD_IMAGE="$REG/standin/jdk:1" --build-arg MODEL_IMAGE="$REG/standin/python:1" \
     --build-arg LIBS_IMAGE="$REG/standin/debian:1" --build-arg RUNTIME_IMAGE="$REG/standin/runtime:1" \
