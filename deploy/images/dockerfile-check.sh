@@ -86,12 +86,16 @@ extra=()
 podman "${PODMAN_RUNTIME[@]}" run -d --name rag-dockerfile-check --network host --read-only \
     --tmpfs /tmp:rw,size=512m,mode=1777 --cap-drop ALL --security-opt no-new-privileges \
     -e QUARKUS_HTTP_PORT="$PORT" "${extra[@]}" "localhost/rag-suite/$SERVICE:dockerfile" >/dev/null || fail "podman run"
+# A stage must become ready (its model or index loaded); the orchestrator only live, as its readiness needs the
+# three stages.
+probe=ready
+[[ $SERVICE == rag-orchestrator ]] && probe=live
 for _ in $(seq 180); do
-    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/q/health/live") == 200 ]] && break
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/q/health/$probe") == 200 ]] && break
     [[ $(podman inspect -f '{{.State.Running}}' rag-dockerfile-check) == true ]] || fail "exited: $(podman logs rag-dockerfile-check 2>&1 | tail -20)"
     sleep 1
 done
-[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/q/health/live") == 200 ]] || fail "not live in 180 s"
+[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/q/health/$probe") == 200 ]] || fail "not $probe in 180 s"
 pid=$(podman inspect -f '{{.State.Pid}}' rag-dockerfile-check)
-say "$SERVICE from Dockerfile.jvm is live on :$PORT as UID $(awk '/^Uid:/ {print $2}' "/proc/$pid/status"); passed"
+say "$SERVICE from Dockerfile.jvm is $probe on :$PORT as UID $(awk '/^Uid:/ {print $2}' "/proc/$pid/status"); passed"
 podman rmi -f "localhost/rag-suite/$SERVICE:dockerfile" >/dev/null 2>&1 || true
