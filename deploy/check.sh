@@ -27,15 +27,16 @@ while read -r ref source _; do
     if [[ $source == third-party ]]; then third_party[$ref]=1; else ours[$ref]=1; fi
 done <"$here/images/images.txt"
 check_images() {
-    local name=$1 rendered=$2 ref bad=0
+    local name=$1 rendered=$2 ref bad=0 refs
+    refs=$(sed -n 's/^[ -]*image: *"\{0,1\}\([^" ]*\)"\{0,1\} *$/\1/p' <<<"$rendered" | sort -u)
     while read -r ref; do
         if [[ -n ${third_party[$ref]:-} ]] || [[ -n ${ours[${ref%:*}]:-} && ${ref##*:} == "$version" ]]; then
             continue
         fi
         echo "$name: image $ref is neither one we build (at $version) nor a listed third-party image (deploy/images/images.txt)"
         bad=1
-    done < <(sed -n 's/^[ -]*image: *"\{0,1\}\([^" ]*\)"\{0,1\} *$/\1/p' <<<"$rendered" | sort -u)
-    (( bad == 0 )) && echo "$name: $(sed -n 's/^[ -]*image: *//p' <<<"$rendered" | sort -u | wc -l) image references, all built here or listed"
+    done <<<"$refs"
+    (( bad == 0 )) && echo "$name: $(wc -l <<<"$refs") image references, all built here or listed"
     return $bad
 }
 

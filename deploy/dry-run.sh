@@ -20,13 +20,9 @@ apiserver=$cache/go-bin/kube-apiserver-$KUBE_VERSION
 say() { echo "dry-run: $*" >&2; }
 
 command -v kubectl >/dev/null || { say "kubectl is needed (it applies; Debian: kubernetes-client)"; exit 2; }
-if ! command -v etcd >/dev/null; then
-    if [[ $(id -u) == 0 ]]; then
-        DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >&2
-    else
-        say "etcd is needed (Debian: etcd-server)"; exit 2
-    fi
-fi
+# shellcheck source=../scripts/debian-packages.sh
+source "$here/../scripts/debian-packages.sh"
+command -v etcd >/dev/null || install_debian_packages dry-run etcd-server || exit 2
 if [[ ! -x $apiserver ]]; then
     command -v go >/dev/null || { say "go is needed to build kube-apiserver"; exit 2; }
     say "building kube-apiserver $KUBE_VERSION from the Go module proxy (once)"

@@ -25,6 +25,9 @@ PG_CONFIG=$BIN/pg_config
 DB=rag
 ROLE=rag
 
+# shellcheck source=debian-packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian-packages.sh"
+
 die() { echo "postgres.sh: error: $*" >&2; exit 1; }
 info() { echo "postgres.sh: $*" >&2; }
 
@@ -43,12 +46,7 @@ install_packages() {
     # pg_config comes with the client package; the server headers pgvector builds against do not.
     [[ -x $PG_CONFIG && -f $("$PG_CONFIG" --includedir-server 2>/dev/null)/postgres.h ]] \
         || missing+=("postgresql-server-dev-$PG_VERSION")
-    ((${#missing[@]} == 0)) && return 0
-    [[ $(id -u) -eq 0 ]] || die "missing ${missing[*]}; install them (apt-get install ${missing[*]}) or run as root"
-    info "installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 \
-        || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2; } \
-        || die "apt-get could not install ${missing[*]}"
+    install_debian_packages postgres.sh "${missing[@]}" || exit 1
 }
 
 install_pgvector() {

@@ -33,6 +33,8 @@ for tool in mmdebstrap umoci skopeo; do
 done
 # shellcheck source=../../scripts/java-home.sh
 source "$ROOT/scripts/java-home.sh" || exit 1
+# shellcheck source=tools.sh
+source "$ROOT/deploy/images/tools.sh"
 
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -75,13 +77,7 @@ chown 10001:10001 "$work/rootfs/work"
 tar --sort=name --numeric-owner -cf "$OUT/rootfs.tar" -C "$work/rootfs" .
 
 echo "build-base: OCI image (umoci)" >&2
-rm -rf "$OUT/oci"
-umoci init --layout "$OUT/oci"
-umoci new --image "$OUT/oci:jre"
-umoci unpack --image "$OUT/oci:jre" "$work/bundle" >/dev/null
-tar -xf "$OUT/rootfs.tar" -C "$work/bundle/rootfs"
-umoci repack --image "$OUT/oci:jre" "$work/bundle"
-umoci config --image "$OUT/oci:jre" \
+oci_from_rootfs "$work/rootfs" "$OUT/oci" jre \
     --config.user 10001:10001 \
     --config.workingdir /work \
     --config.env PATH=/opt/java/bin:/usr/bin:/bin \
@@ -91,7 +87,6 @@ umoci config --image "$OUT/oci:jre" \
     --config.label org.opencontainers.image.title=rag-suite-jre-base \
     --config.label "org.opencontainers.image.description=Debian $SUITE C/C++ runtime + jlinked Java $("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | awk '/java.version =/ {print $3}'), no shell, user 10001" \
     --history.created_by "deploy/images/build-base.sh"
-umoci gc --layout "$OUT/oci"
 
 if [[ -n "$REF" ]]; then
     echo "build-base: pushing $REF" >&2

@@ -55,7 +55,7 @@ image_tools_ready || fail "tools missing (see above)"
 VERSION=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' "$ROOT/pom.xml" | head -1)
 BASE=$REG/rag-suite/jre-base:25
 
-registry_pid=""
+REGISTRY_PID=""
 declare -A DIGEST=()
 cleanup() {
     if [[ $KEEP == false ]]; then
@@ -63,11 +63,11 @@ cleanup() {
             podman rm -f "rag-check-$s" >/dev/null 2>&1 || true
             [[ -n ${DIGEST[$s]:-} ]] && podman rmi -f "$REG/rag-suite/$s@${DIGEST[$s]}" >/dev/null 2>&1 || true
         done
-        [[ -n $registry_pid ]] && kill "$registry_pid" 2>/dev/null || true
+        [[ -n $REGISTRY_PID ]] && kill "$REGISTRY_PID" 2>/dev/null || true
         # The images are gone with the registry; the report, SBOMs, keys' public half and logs stay.
         rm -rf "$WORK/registry" "$WORK/base/rootfs.tar" "$WORK/tamper" "$WORK/tamper-layer" "$WORK/trivy-cache"
     else
-        say "--keep: registry on $REG (pid $registry_pid), containers rag-check-*; work folder $WORK"
+        say "--keep: registry on $REG (pid $REGISTRY_PID), containers rag-check-*; work folder $WORK"
     fi
 }
 trap cleanup EXIT
@@ -80,26 +80,7 @@ trap cleanup EXIT
 } >"$REPORT"
 
 step "registry on $REG"
-cat >"$WORK/registry.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $WORK/registry
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$REG_PORT
-EOF
-docker-registry serve "$WORK/registry.yml" >"$WORK/logs/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 50); do
-    curl -sf "http://$REG/v2/" >/dev/null && break
-    kill -0 "$registry_pid" 2>/dev/null || fail "registry exited: $(tail -5 "$WORK/logs/registry.log")"
-    sleep 0.2
-done
-curl -sf "http://$REG/v2/" >/dev/null || fail "registry did not answer on $REG"
+start_registry "$WORK/registry" "$REG_PORT" || fail "no registry"
 step_done "registry up"
 
 step "base image"
@@ -235,28 +216,17 @@ run_container() {
     podman rm -f "rag-check-$s" >/dev/null 2>&1 || true
     # The same constraints as the pods' security context: UID/GID 10001, read-only root, writable /tmp only.
     podman "${PODMAN_RUNTIME[@]}" run -d --name "rag-check-$s" --network host --pull always --tls-verify=false \
-        --user 10001:10001 --read-only --tmpfs /tmp:rw,size=512m,mode=1777 --cap-drop ALL \
-        --security-opt no-new-privileges --memory 3g \
+        --user 10001:10001 "${POD_SECURITY[@]}" --memory 3g \
         -e QUARKUS_HTTP_PORT="$port" "$@" "$REG/rag-suite/$s@${DIGEST[$s]}" >"$WORK/logs/pull-$s.log" 2>&1 \
         || fail "podman run $s: $(tail -3 "$WORK/logs/pull-$s.log")"
 }
 wait_ready() {
-    local s=$1 port deadline
-    port=$(port_of "$s")
-    deadline=$(( $(date +%s) + READY_TIMEOUT ))
-    until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/q/health/ready") == 200 ]]; do
-        if [[ $(podman inspect -f '{{.State.Running}}' "rag-check-$s" 2>/dev/null) != true ]]; then
-            podman logs "rag-check-$s" >"$WORK/logs/$s.log" 2>&1 || true
-            fail "$s exited: $(tail -20 "$WORK/logs/$s.log")"
-        fi
-        (( $(date +%s) < deadline )) || { podman logs "rag-check-$s" >"$WORK/logs/$s.log" 2>&1; fail "$s not ready in ${READY_TIMEOUT}s"; }
-        sleep 1
-    done
-    local pid uid
-    pid=$(podman inspect -f '{{.State.Pid}}' "rag-check-$s")
-    uid=$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")
+    local s=$1 uid
+    await_container "rag-check-$s" "http://127.0.0.1:$(port_of "$s")/q/health/ready" "$READY_TIMEOUT" \
+        "$WORK/logs/$s.log" || fail "$s not ready"
+    uid=$(container_uid "rag-check-$s")
     [[ $uid == 10001 ]] || fail "$s runs as UID $uid"
-    say "$s ready on :$port (UID $uid)"
+    say "$s ready on :$(port_of "$s") (UID $uid)"
 }
 post() { curl -sS --fail-with-body --max-time 120 -H 'content-type: application/json' "$@"; }
 

@@ -27,42 +27,33 @@ source "$HERE/tools.sh"
 image_tools_ready || fail "tools missing"
 source "$ROOT/scripts/java-home.sh"
 
-registry_pid=""
+REGISTRY_PID=""
 cleanup() {
     podman rm -f rag-dockerfile-check >/dev/null 2>&1 || true
     for i in jdk python debian runtime; do podman rmi -f "$REG/standin/$i:1" >/dev/null 2>&1 || true; done
-    [[ -n $registry_pid ]] && kill "$registry_pid" 2>/dev/null || true
+    [[ -n $REGISTRY_PID ]] && kill "$REGISTRY_PID" 2>/dev/null || true
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-printf 'version: 0.1\nlog: {level: warn}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: "127.0.0.1:%s"}\n' \
-    "$WORK/registry" "$REG_PORT" >"$WORK/registry.yml"
-docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 50); do curl -sf "http://$REG/v2/" >/dev/null && break; sleep 0.2; done
+start_registry "$WORK/registry" "$REG_PORT" || fail "no registry"
 
 # A Debian bookworm minbase image with extra packages and, optionally, a folder copied in at /opt/java.
 standin() {
-    local name=$1 packages=$2 java=${3:-} tar=$WORK/$1.tar
-    mmdebstrap --quiet --variant=minbase ${packages:+--include=$packages} bookworm "$tar" http://deb.debian.org/debian
-    umoci init --layout "$WORK/$name.oci"
-    umoci new --image "$WORK/$name.oci:t"
-    umoci unpack --image "$WORK/$name.oci:t" "$WORK/$name.bundle" >/dev/null
-    tar -xf "$tar" -C "$WORK/$name.bundle/rootfs"
+    local name=$1 packages=$2 java=${3:-} rootfs=$WORK/$1.rootfs
+    mmdebstrap --quiet --variant=minbase ${packages:+--include=$packages} bookworm "$rootfs" http://deb.debian.org/debian
     # This machine's trust store, so the stand-ins reach Maven Central and PyPI the way the host does (through
     # whatever TLS-inspecting proxy the host trusts).
-    mkdir -p "$WORK/$name.bundle/rootfs/etc/ssl/certs"
-    cp /etc/ssl/certs/ca-certificates.crt "$WORK/$name.bundle/rootfs/etc/ssl/certs/ca-certificates.crt"
+    mkdir -p "$rootfs/etc/ssl/certs"
+    cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
     local env=(--config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
     if [[ -n $java ]]; then
         # -L: the JDK's cacerts is a link into the host's /etc/ssl/certs/java (its trust, as above).
-        cp -rL "$java" "$WORK/$name.bundle/rootfs/opt/java"
+        cp -rL "$java" "$rootfs/opt/java"
         env=(--config.env PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --config.env JAVA_HOME=/opt/java)
     fi
-    umoci repack --image "$WORK/$name.oci:t" "$WORK/$name.bundle"
-    umoci config --image "$WORK/$name.oci:t" "${env[@]}" --config.cmd /bin/bash
+    oci_from_rootfs "$rootfs" "$WORK/$name.oci" t "${env[@]}" --config.cmd /bin/bash
     skopeo copy --quiet --dest-tls-verify=false "oci:$WORK/$name.oci:t" "docker://$REG/standin/$name:1"
-    rm -rf "$WORK/$name.bundle" "$tar"
+    rm -rf "$rootfs"
     say "stand-in $REG/standin/$name:1 ready"
 }
 standin jdk curl,unzip,ca-certificates "$JAVA_HOME"
@@ -83,19 +74,13 @@ say "built in $(( $(date +%s) - start )) s: $(podman image inspect -f '{{.Size}}
 extra=()
 [[ $SERVICE == generation-service ]] && extra=(-e RAG_GENERATION_MODEL_PATH=/models/model.gguf)
 [[ $SERVICE == vector-search-service ]] && extra=(-e RAG_VECTOR_DATA_DIR=/tmp/data)
-podman "${PODMAN_RUNTIME[@]}" run -d --name rag-dockerfile-check --network host --read-only \
-    --tmpfs /tmp:rw,size=512m,mode=1777 --cap-drop ALL --security-opt no-new-privileges \
+podman "${PODMAN_RUNTIME[@]}" run -d --name rag-dockerfile-check --network host "${POD_SECURITY[@]}" \
     -e QUARKUS_HTTP_PORT="$PORT" "${extra[@]}" "localhost/rag-suite/$SERVICE:dockerfile" >/dev/null || fail "podman run"
 # A stage must become ready (its model or index loaded); the orchestrator only live, as its readiness needs the
 # three stages.
 probe=ready
 [[ $SERVICE == rag-orchestrator ]] && probe=live
-for _ in $(seq 180); do
-    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/q/health/$probe") == 200 ]] && break
-    [[ $(podman inspect -f '{{.State.Running}}' rag-dockerfile-check) == true ]] || fail "exited: $(podman logs rag-dockerfile-check 2>&1 | tail -20)"
-    sleep 1
-done
-[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/q/health/$probe") == 200 ]] || fail "not $probe in 180 s"
-pid=$(podman inspect -f '{{.State.Pid}}' rag-dockerfile-check)
-say "$SERVICE from Dockerfile.jvm is $probe on :$PORT as UID $(awk '/^Uid:/ {print $2}' "/proc/$pid/status"); passed"
+await_container rag-dockerfile-check "http://127.0.0.1:$PORT/q/health/$probe" 180 "$WORK/container.log" \
+    || fail "not $probe"
+say "$SERVICE from Dockerfile.jvm is $probe on :$PORT as UID $(container_uid rag-dockerfile-check); passed"
 podman rmi -f "localhost/rag-suite/$SERVICE:dockerfile" >/dev/null 2>&1 || true

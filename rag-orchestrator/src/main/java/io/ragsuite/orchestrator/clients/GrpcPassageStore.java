@@ -37,8 +37,6 @@ import java.util.stream.IntStream;
  */
 @ApplicationScoped
 public class GrpcPassageStore implements PassageStore {
-    private static final String STAGE = StageCalls.VECTOR_SEARCH;
-
     private final MutinyVectorSearchServiceGrpc.MutinyVectorSearchServiceStub stub;
     private final long timeoutMs;
     private final String collection;
@@ -59,8 +57,8 @@ public class GrpcPassageStore implements PassageStore {
      * gRPC statuses turned into the suite's errors naming the stage. {@code call} builds a fresh Uni per attempt.
      */
     private <T> CompletionStage<T> guarded(java.util.function.Supplier<Uni<T>> call) {
-        return calls.call(STAGE, calls::vectorSearch, () -> call.get()
-                .onFailure().transform(t -> GrpcErrors.fromStatus(STAGE, t))
+        return calls.call(StageCalls.VECTOR_SEARCH, calls::vectorSearch, () -> call.get()
+                .onFailure().transform(t -> GrpcErrors.fromStatus(StageCalls.VECTOR_SEARCH, t))
                 .subscribeAsCompletionStage());
     }
 
