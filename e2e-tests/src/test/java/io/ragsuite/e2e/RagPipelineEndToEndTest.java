@@ -239,9 +239,17 @@ class RagPipelineEndToEndTest {
         String context = "REST query response: " + response.body();
 
         assertFalse(answer.path("answer").asText().isBlank(), context);
-        assertTrue(answer.path("citations").size() > 0, context);
-        assertEquals("hash-table", answer.path("citations").get(0).path("document_id").asText(), context);
+        // The prompt's first passage is the right document; citations are only what the model wrote as [n] (the
+        // test's 135M-parameter model seldom writes any), so each must name a passage of the prompt.
+        assertEquals("hash-table", answer.path("context").path(0).path("document_id").asText(), context);
+        java.util.Set<String> inPrompt = new java.util.HashSet<>();
+        answer.path("context").forEach(p -> inPrompt.add(p.path("document_id").asText()));
+        answer.path("citations").forEach(c -> assertTrue(inPrompt.contains(c.path("document_id").asText()), context));
+        assertEquals(answer.path("citations").isEmpty(), answer.path("cites_nothing").asBoolean(), context);
         assertTrue(answer.path("passages").size() > 0, context);
+        assertTrue(List.of("stop", "length").contains(answer.path("finish_reason").asText()), context);
+        assertTrue(answer.path("usage").path("prompt_tokens").asInt() > 0, context);
+        assertTrue(answer.path("usage").path("completion_tokens").asInt() > 0, context);
         JsonNode timings = answer.path("timings");
         for (String field : List.of("embed_ms", "search_ms", "generate_ms", "total_ms")) {
             assertTrue(timings.path(field).asDouble() > 0, "timings." + field + " > 0; " + context);
@@ -615,9 +623,15 @@ class RagPipelineEndToEndTest {
     private static void assertAnswerCites(String documentId, QueryResponse answer) {
         String context = "gRPC response: " + answer;
         assertFalse(answer.getAnswer().isBlank(), context);
-        assertTrue(answer.getCitationsCount() > 0, context);
-        assertEquals(documentId, answer.getCitations(0).getDocumentId(), context);
+        assertTrue(answer.getContextCount() > 0, context);
+        assertEquals(documentId, answer.getContext(0).getDocumentId(), context);
+        for (io.ragsuite.api.v1.Citation c : answer.getCitationsList()) {
+            assertEquals(c.getDocumentId(), answer.getContext(c.getMarker() - 1).getDocumentId(), context);
+        }
+        assertEquals(answer.getCitationsCount() == 0, answer.getCitesNothing(), context);
         assertTrue(answer.getPassagesCount() > 0, context);
+        assertTrue(answer.getUsage().getCompletionTokens() > 0, context);
+        assertFalse(answer.getFinishReason().isBlank(), context);
         assertTrue(answer.getTimings().getEmbedMs() > 0, context);
         assertTrue(answer.getTimings().getSearchMs() > 0, context);
         assertTrue(answer.getTimings().getGenerateMs() > 0, context);

@@ -174,7 +174,7 @@ class TlsTracingAndSlowStageEndToEndTest {
                 ANSWER_TIMEOUT);
         assertEquals(200, response.statusCode(), response.body());
         JsonNode answer = JSON.readTree(response.body());
-        assertEquals("hash-table", answer.path("citations").path(0).path("document_id").asText(), response.body());
+        assertEquals("hash-table", answer.path("context").path(0).path("document_id").asText(), response.body());
         String traceId = answer.path("trace_id").asText();
         String requestId = answer.path("request_id").asText();
         assertTrue(traceId.matches("[0-9a-f]{32}") && !traceId.matches("0+"), "trace_id: " + response.body());

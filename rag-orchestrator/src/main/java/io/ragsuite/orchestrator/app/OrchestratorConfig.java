@@ -97,6 +97,37 @@ public interface OrchestratorConfig {
         java.util.Optional<String> hashKey();
     }
 
+    /**
+     * Sampling temperature of answers when a query does not set one (0 is greedy); low, because a RAG answer should
+     * stay with its passages.
+     */
+    @WithDefault("0.2")
+    float temperature();
+
+    /**
+     * {@code rag.orchestrator.retrieval.*}: how a query retrieves when it does not say. The defaults are the
+     * setting measured best on the development questions (docs/retrieval-quality.md, {@code ./rag eval}).
+     */
+    Retrieval retrieval();
+
+    interface Retrieval {
+        /** {@code dense}, {@code bm25} or {@code hybrid}. */
+        @WithDefault("dense")
+        String mode();
+
+        /** Hybrid only: {@code rrf}, {@code relative_score} or {@code dbsf}. */
+        @WithDefault("relative_score")
+        String fusion();
+
+        /** Hybrid only: weight of the dense ranking. */
+        @WithDefault("1")
+        float denseWeight();
+
+        /** Hybrid only: weight of the BM25 ranking. */
+        @WithDefault("1")
+        float bm25Weight();
+    }
+
     /** {@code rag.orchestrator.rerank.*}: the optional rerank stage between retrieval and the prompt. */
     Rerank rerank();
 

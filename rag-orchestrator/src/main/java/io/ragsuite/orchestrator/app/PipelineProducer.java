@@ -3,13 +3,17 @@ package io.ragsuite.orchestrator.app;
 import io.ragsuite.orchestrator.ingest.DefaultDocumentChunker;
 import io.ragsuite.orchestrator.ingest.DocumentIngestor;
 import io.ragsuite.orchestrator.ingest.IngestLimits;
-import io.ragsuite.orchestrator.pipeline.AnswerGenerator;
-import io.ragsuite.orchestrator.pipeline.DefaultPromptBuilder;
-import io.ragsuite.orchestrator.pipeline.DefaultRetriever;
-import io.ragsuite.orchestrator.pipeline.Embedder;
-import io.ragsuite.orchestrator.pipeline.PassageStore;
+import io.ragsuite.orchestrator.generate.AnswerGenerator;
+import io.ragsuite.orchestrator.prompt.DefaultPromptBuilder;
+import io.ragsuite.orchestrator.retrieve.DefaultRetriever;
+import io.ragsuite.orchestrator.retrieve.Embedder;
+import io.ragsuite.orchestrator.retrieve.PassageStore;
 import io.ragsuite.orchestrator.pipeline.RagLimits;
+import io.ragsuite.orchestrator.pipeline.QueryDefaults;
 import io.ragsuite.orchestrator.pipeline.RagPipeline;
+import io.ragsuite.orchestrator.pipeline.RagQuery;
+import java.util.EnumMap;
+import java.util.Map;
 import io.ragsuite.orchestrator.guard.DefaultInjectionDetector;
 import io.ragsuite.orchestrator.guard.DefaultPiiRedactor;
 import io.ragsuite.orchestrator.guard.InjectionGuard;
@@ -17,8 +21,8 @@ import io.ragsuite.orchestrator.guard.InjectionPolicy;
 import io.ragsuite.orchestrator.guard.PiiRedactor;
 import io.ragsuite.orchestrator.guard.PiiType;
 import io.ragsuite.orchestrator.guard.RedactionMode;
-import io.ragsuite.orchestrator.pipeline.MmrReranker;
-import io.ragsuite.orchestrator.pipeline.Reranker;
+import io.ragsuite.orchestrator.rerank.MmrReranker;
+import io.ragsuite.orchestrator.rerank.Reranker;
 import jakarta.enterprise.inject.Produces;
 import java.util.EnumSet;
 import java.util.List;
@@ -33,19 +37,36 @@ public class PipelineProducer {
     @Singleton
     RagPipeline pipeline(Embedder embedder, PassageStore store, AnswerGenerator generator, OrchestratorConfig config,
             PiiRedactor redactor, io.opentelemetry.api.trace.Tracer tracer) {
-        return new RagPipeline(new DefaultRetriever(embedder, store), new DefaultPromptBuilder(config.promptContextChars()),
-                generator, new RagLimits(config.defaultTopK(), config.maxTopK(), config.maxQuestionChars(),
-                        config.maxAnswerTokens()), config.pii().onAnswer() ? redactor : null, injectionGuard(embedder, config),
-                new QueryLog(tracer), reranker(config.rerank()));
+        OrchestratorConfig.Rerank rerank = config.rerank();
+        Map<RagQuery.RerankMode, Reranker> rerankers = new EnumMap<>(RagQuery.RerankMode.class);
+        rerankers.put(RagQuery.RerankMode.NONE, Reranker.NONE);
+        rerankers.put(RagQuery.RerankMode.MMR, new MmrReranker(rerank.lambda(), rerank.candidateFactor()));
+        var stages = new RagPipeline.Stages(new DefaultRetriever(embedder, store), rerankers,
+                injectionGuard(embedder, config), new DefaultPromptBuilder(config.promptContextChars()), generator,
+                config.pii().onAnswer() ? redactor : null);
+        var limits = new RagLimits(config.defaultTopK(), config.maxTopK(), config.maxQuestionChars(),
+                config.maxAnswerTokens());
+        return new RagPipeline(stages, limits, queryDefaults(config), new QueryLog(tracer));
     }
 
-    private static Reranker reranker(OrchestratorConfig.Rerank c) {
-        return switch (c.mode().strip().toLowerCase(java.util.Locale.ROOT)) {
-            case "mmr" -> new MmrReranker(c.lambda(), c.candidateFactor());
-            case "none" -> Reranker.NONE;
-            default -> throw new IllegalArgumentException("rag.orchestrator.rerank.mode must be mmr or none, not '"
-                    + c.mode() + "'");
-        };
+    static QueryDefaults queryDefaults(OrchestratorConfig config) {
+        OrchestratorConfig.Retrieval r = config.retrieval();
+        var defaults = new QueryDefaults(
+                parse(RagQuery.Retrieval.class, r.mode(), "rag.orchestrator.retrieval.mode"),
+                parse(RagQuery.Fusion.class, r.fusion(), "rag.orchestrator.retrieval.fusion"),
+                r.denseWeight(), r.bm25Weight(),
+                parse(RagQuery.RerankMode.class, config.rerank().mode(), "rag.orchestrator.rerank.mode"),
+                config.temperature());
+        if (!(defaults.denseWeight() >= 0 && defaults.bm25Weight() >= 0
+                && defaults.denseWeight() + defaults.bm25Weight() > 0)) {
+            throw new IllegalArgumentException("rag.orchestrator.retrieval.dense-weight and bm25-weight must be >= 0"
+                    + " and not both 0");
+        }
+        if (!(defaults.temperature() >= 0 && defaults.temperature() <= RagQuery.MAX_TEMPERATURE)) {
+            throw new IllegalArgumentException("rag.orchestrator.temperature must be within [0, "
+                    + RagQuery.MAX_TEMPERATURE + "]");
+        }
+        return defaults;
     }
 
     private static InjectionGuard injectionGuard(Embedder embedder, OrchestratorConfig config) {

@@ -6,7 +6,9 @@ import io.ragsuite.api.v1.GenerateRequest;
 import io.ragsuite.api.v1.MutinyGenerationServiceGrpc;
 import io.ragsuite.orchestrator.app.OrchestratorConfig;
 import io.ragsuite.api.v1.SamplingParams;
-import io.ragsuite.orchestrator.pipeline.AnswerGenerator;
+import io.ragsuite.orchestrator.generate.AnswerGenerator;
+import io.ragsuite.support.error.ErrorKind;
+import io.ragsuite.support.error.ServiceException;
 import io.ragsuite.support.grpc.GrpcErrors;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -35,21 +37,24 @@ public class GrpcAnswerGenerator implements AnswerGenerator {
     }
 
     @Override
-    public CompletionStage<Answer> generate(List<PromptMessage> messages, int maxTokens, Consumer<String> onDelta) {
-        return calls.call(StageCalls.GENERATION, calls::generation, () -> generateOnce(messages, maxTokens, onDelta));
+    public CompletionStage<Answer> generate(List<PromptMessage> messages, Options options, Consumer<String> onDelta) {
+        return calls.call(StageCalls.GENERATION, calls::generation, () -> generateOnce(messages, options, onDelta));
     }
 
-    private CompletionStage<Answer> generateOnce(List<PromptMessage> messages, int maxTokens, Consumer<String> onDelta) {
-        GenerateRequest.Builder request = GenerateRequest.newBuilder()
-                // Low temperature: answers should stick to the passages. The repetition penalty keeps small
-                // models from looping on one sentence.
-                .setSampling(SamplingParams.newBuilder().setMaxTokens(maxTokens).setTemperature(0.2f)
-                        .setRepetitionPenalty(1.15f));
+    private CompletionStage<Answer> generateOnce(List<PromptMessage> messages, Options options, Consumer<String> onDelta) {
+        // The repetition penalty keeps small models from looping on one sentence.
+        SamplingParams.Builder sampling = SamplingParams.newBuilder().setMaxTokens(options.maxTokens())
+                .setTemperature(options.temperature()).setRepetitionPenalty(1.15f);
+        if (options.seed() != null) {
+            sampling.setSeed(options.seed());
+        }
+        GenerateRequest.Builder request = GenerateRequest.newBuilder().setModel(options.model()).setSampling(sampling);
         for (PromptMessage m : messages) {
             request.addMessages(ChatMessage.newBuilder().setRole(m.role()).setContent(m.content()));
         }
         StringBuilder text = new StringBuilder();
         String[] modelAndReason = {"", ""};
+        Usage[] usage = {Usage.NONE};
         var stub = generation.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
         if (waitForReady) {
             stub = stub.withWaitForReady();
@@ -63,11 +68,21 @@ public class GrpcAnswerGenerator implements AnswerGenerator {
                     if (!chunk.getFinishReason().isEmpty()) {
                         modelAndReason[0] = chunk.getModel();
                         modelAndReason[1] = chunk.getFinishReason();
+                        usage[0] = new Usage(chunk.getUsage().getPromptTokens(), chunk.getUsage().getCompletionTokens());
                     }
                 })
                 .collect().last()
-                .map(last -> new Answer(text.toString(), modelAndReason[0], modelAndReason[1]))
-                .onFailure().transform(t -> GrpcErrors.fromStatus(StageCalls.GENERATION, t))
+                .map(last -> new Answer(text.toString(), modelAndReason[0], modelAndReason[1], usage[0]))
+                .onFailure().transform(t -> modelRefused(options.model(), GrpcErrors.fromStatus(StageCalls.GENERATION, t)))
                 .subscribeAsCompletionStage();
+    }
+
+    /** The stage knows no such model: the caller's mistake (400 naming the field), not a failing stage. */
+    private static ServiceException modelRefused(String model, ServiceException e) {
+        if (e.kind() == ErrorKind.NOT_FOUND && !model.isEmpty()) {
+            return ServiceException.invalid("model: '" + model + "' is not served by the generation stage ("
+                    + e.getMessage() + ")");
+        }
+        return e;
     }
 }

@@ -4,7 +4,7 @@ import io.quarkus.grpc.GrpcClient;
 import io.ragsuite.api.v1.EmbedRequest;
 import io.ragsuite.api.v1.MutinyEmbeddingServiceGrpc;
 import io.ragsuite.orchestrator.app.OrchestratorConfig;
-import io.ragsuite.orchestrator.pipeline.Embedder;
+import io.ragsuite.orchestrator.retrieve.Embedder;
 import io.ragsuite.support.grpc.GrpcErrors;
 import io.ragsuite.support.grpc.ProtoFloats;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -11,13 +11,16 @@ import io.ragsuite.api.v1.GetCollectionRequest;
 import io.ragsuite.api.v1.Metric;
 import io.ragsuite.api.v1.Point;
 import io.ragsuite.api.v1.ScrollRequest;
+import io.ragsuite.api.v1.Fusion;
+import io.ragsuite.api.v1.SearchMode;
 import io.ragsuite.api.v1.SearchRequest;
+import io.ragsuite.orchestrator.pipeline.RagQuery;
 import io.ragsuite.api.v1.UpsertRequest;
 import io.ragsuite.api.v1.MutinyVectorSearchServiceGrpc;
 import io.ragsuite.orchestrator.app.OrchestratorConfig;
 import io.ragsuite.orchestrator.ingest.ChunkKeys;
-import io.ragsuite.orchestrator.pipeline.Passage;
-import io.ragsuite.orchestrator.pipeline.PassageStore;
+import io.ragsuite.orchestrator.retrieve.Passage;
+import io.ragsuite.orchestrator.retrieve.PassageStore;
 import io.ragsuite.support.error.ErrorKind;
 import io.ragsuite.support.error.ServiceException;
 import io.ragsuite.support.grpc.GrpcErrors;
@@ -122,10 +125,33 @@ public class GrpcPassageStore implements PassageStore {
     }
 
     @Override
-    public CompletionStage<List<Passage>> search(float[] vector, int topK) {
-        SearchRequest.Builder request = SearchRequest.newBuilder().setCollection(collection).setTopK(topK);
-        for (float v : vector) {
-            request.addVector(v);
+    public CompletionStage<List<Passage>> search(float[] vector, RagQuery query, int topK) {
+        SearchRequest.Builder request = SearchRequest.newBuilder().setCollection(collection).setTopK(topK)
+                .setText(query.retrieval() == RagQuery.Retrieval.DENSE ? "" : query.question())
+                .setMode(switch (query.retrieval()) {
+                    case DENSE -> SearchMode.SEARCH_MODE_DENSE;
+                    case BM25 -> SearchMode.SEARCH_MODE_BM25;
+                    case HYBRID -> SearchMode.SEARCH_MODE_HYBRID;
+                });
+        if (vector != null) {
+            for (float v : vector) {
+                request.addVector(v);
+            }
+        }
+        if (query.retrieval() == RagQuery.Retrieval.HYBRID) {
+            request.setFusion(switch (query.fusion()) {
+                case RRF -> Fusion.FUSION_RRF;
+                case RELATIVE_SCORE -> Fusion.FUSION_RELATIVE_SCORE;
+                case DBSF -> Fusion.FUSION_DBSF;
+            });
+            // 0 means 1 to the stage; a weight of 0 asked for here is sent as a tiny one instead.
+            request.setDenseWeight(nonZero(query.denseWeight())).setBm25Weight(nonZero(query.bm25Weight()));
+        }
+        if (query.filter() != null) {
+            request.setFilter(query.filter());
+        }
+        if (query.minScore() != null) {
+            request.setMinScore(query.minScore());
         }
         return guarded(() -> vectors().search(request.build())
                 .map(r -> r.getResultsList().stream().map(hit -> new Passage(
@@ -136,6 +162,10 @@ public class GrpcPassageStore implements PassageStore {
                 // Nothing ingested yet: no passages, not an error.
                 .onFailure(t -> Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND)
                 .recoverWithItem(List.of()));
+    }
+
+    private static float nonZero(float weight) {
+        return weight == 0 ? Float.MIN_NORMAL : weight;
     }
 
     @Override

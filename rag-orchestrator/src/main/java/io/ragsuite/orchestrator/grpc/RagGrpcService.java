@@ -2,6 +2,9 @@ package io.ragsuite.orchestrator.grpc;
 
 import io.quarkus.grpc.GrpcService;
 import io.ragsuite.api.v1.Citation;
+import io.ragsuite.api.v1.Document;
+import io.ragsuite.api.v1.DocumentResult;
+import io.ragsuite.api.v1.Fusion;
 import io.ragsuite.api.v1.IngestRequest;
 import io.ragsuite.api.v1.IngestResponse;
 import io.ragsuite.api.v1.IngestedDocument;
@@ -10,12 +13,17 @@ import io.ragsuite.api.v1.QueryEvent;
 import io.ragsuite.api.v1.QueryRequest;
 import io.ragsuite.api.v1.QueryResponse;
 import io.ragsuite.api.v1.RagService;
+import io.ragsuite.api.v1.RetrieveResponse;
+import io.ragsuite.api.v1.Usage;
 import io.ragsuite.api.v1.Timings;
 import io.ragsuite.orchestrator.app.PipelineMetrics;
 import io.ragsuite.orchestrator.ingest.DocumentIngestor;
-import io.ragsuite.orchestrator.pipeline.Passage;
+import io.ragsuite.orchestrator.retrieve.Passage;
 import io.ragsuite.orchestrator.pipeline.RagAnswer;
 import io.ragsuite.orchestrator.pipeline.RagPipeline;
+import io.ragsuite.orchestrator.pipeline.RagQuery;
+import io.ragsuite.orchestrator.pipeline.RetrievalAnswer;
+import io.ragsuite.support.error.ServiceException;
 import io.ragsuite.support.grpc.GrpcErrors;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -38,7 +46,7 @@ public class RagGrpcService implements RagService {
 
     @Override
     public Uni<QueryResponse> query(QueryRequest request) {
-        return Uni.createFrom().completionStage(() -> pipeline.query(request.getQuestion(), request.getTopK()))
+        return Uni.createFrom().completionStage(() -> pipeline.query(toQuery(request)))
                 .invoke(a -> metrics.record("grpc", a))
                 .map(RagGrpcService::toResponse)
                 .onFailure().transform(GrpcErrors::toStatus);
@@ -48,7 +56,7 @@ public class RagGrpcService implements RagService {
     public Multi<QueryEvent> queryStream(QueryRequest request) {
         return Multi.createFrom().<QueryEvent>emitter(emitter -> {
             try {
-                pipeline.query(request.getQuestion(), request.getTopK(),
+                pipeline.query(toQuery(request),
                         passages -> emitter.emit(QueryEvent.newBuilder().setPassages(Passages.newBuilder()
                                 .addAllPassages(passages.stream().map(RagGrpcService::toProto).toList())).build()),
                         delta -> {
@@ -71,6 +79,38 @@ public class RagGrpcService implements RagService {
                 emitter.fail(e);
             }
         }).onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    @Override
+    public Uni<RetrieveResponse> retrieve(QueryRequest request) {
+        return Uni.createFrom().completionStage(() -> pipeline.retrieve(toQuery(request)))
+                .map(RagGrpcService::toResponse)
+                .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    /**
+     * Documents one by one, each answered by its own result (its chunks, or why it was refused), so that one bad
+     * document among thousands does not fail the others; the stream's own status stays OK unless the stream
+     * itself breaks. One document at a time keeps the memory bounded whatever the client sends.
+     */
+    @Override
+    public Multi<DocumentResult> ingestStream(Multi<Document> documents) {
+        int[] index = {0};
+        return documents.onItem().transformToUniAndConcatenate(d -> {
+            int i = index[0]++;
+            var source = new DocumentIngestor.SourceDocument(d.getId(), d.getTitle(), d.getText(), d.getMetadataMap());
+            return Uni.createFrom().completionStage(() -> ingestor.ingest(List.of(source), "grpc"))
+                    .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                    .map(done -> DocumentResult.newBuilder().setIndex(i).setId(done.get(0).id())
+                            .setChunks(done.get(0).chunks()).build())
+                    .onFailure().recoverWithItem(failure -> {
+                        // The same code and message a unary Ingest of this one document would fail with.
+                        io.grpc.Status status = GrpcErrors.toStatus(failure).getStatus();
+                        return DocumentResult.newBuilder().setIndex(i).setId(d.getId())
+                                .setCode(status.getCode().name())
+                                .setError(String.valueOf(status.getDescription())).build();
+                    });
+        });
     }
 
     /** Blocking: chunking large documents is CPU work that must not run on the event loop. */
@@ -112,7 +152,7 @@ public class RagGrpcService implements RagService {
                 .onFailure().transform(GrpcErrors::toStatus);
     }
 
-    static io.ragsuite.api.v1.StoredDocument toProto(io.ragsuite.orchestrator.pipeline.PassageStore.StoredDocument d) {
+    static io.ragsuite.api.v1.StoredDocument toProto(io.ragsuite.orchestrator.retrieve.PassageStore.StoredDocument d) {
         return io.ragsuite.api.v1.StoredDocument.newBuilder().setId(d.id()).setTitle(d.title()).putAllMetadata(d.metadata())
                 .addAllChunks(d.chunks()).setChunkCount(d.chunks().size()).build();
     }
@@ -122,16 +162,70 @@ public class RagGrpcService implements RagService {
                 .setScore(p.score()).setText(p.text()).setTitle(p.title()).build();
     }
 
+    /** The request as a pipeline query; proto3 defaults (0, UNSPECIFIED, "") mean "the server's default". */
+    static RagQuery toQuery(QueryRequest r) {
+        return new RagQuery(r.getQuestion(), r.getTopK(), r.hasFilter() ? r.getFilter() : null,
+                switch (r.getRetrieval()) {
+                    case RETRIEVAL_MODE_UNSPECIFIED -> null;
+                    case RETRIEVAL_MODE_DENSE -> RagQuery.Retrieval.DENSE;
+                    case RETRIEVAL_MODE_BM25 -> RagQuery.Retrieval.BM25;
+                    case RETRIEVAL_MODE_HYBRID -> RagQuery.Retrieval.HYBRID;
+                    case UNRECOGNIZED -> throw ServiceException.invalid("retrieval: unknown value " + r.getRetrievalValue());
+                },
+                fusion(r.getFusion(), r.getFusionValue()),
+                r.getDenseWeight() == 0 ? null : r.getDenseWeight(), r.getBm25Weight() == 0 ? null : r.getBm25Weight(),
+                r.hasMinScore() ? r.getMinScore() : null,
+                switch (r.getRerank()) {
+                    case RERANK_UNSPECIFIED -> null;
+                    case RERANK_NONE -> RagQuery.RerankMode.NONE;
+                    case RERANK_MMR -> RagQuery.RerankMode.MMR;
+                    case UNRECOGNIZED -> throw ServiceException.invalid("rerank: unknown value " + r.getRerankValue());
+                },
+                nonNegative(r.getMaxTokens(), "max_tokens"), r.hasTemperature() ? r.getTemperature() : null,
+                r.hasSeed() ? r.getSeed() : null, r.getModel());
+    }
+
+    private static RagQuery.Fusion fusion(Fusion f, int value) {
+        return switch (f) {
+            case FUSION_UNSPECIFIED -> null;
+            case FUSION_RRF -> RagQuery.Fusion.RRF;
+            case FUSION_RELATIVE_SCORE -> RagQuery.Fusion.RELATIVE_SCORE;
+            case FUSION_DBSF -> RagQuery.Fusion.DBSF;
+            case UNRECOGNIZED -> throw ServiceException.invalid("fusion: unknown value " + value);
+        };
+    }
+
+    private static int nonNegative(int value, String field) {
+        if (value < 0) {
+            throw ServiceException.invalid(field + " must be >= 1 (or 0 for the default), not " + value);
+        }
+        return value;
+    }
+
+    static Timings toProto(RagAnswer.Timings t) {
+        return Timings.newBuilder().setEmbedMs(t.embedMs()).setSearchMs(t.searchMs()).setRerankMs(t.rerankMs())
+                .setGuardMs(t.guardMs()).setGenerateMs(t.generateMs()).setTotalMs(t.totalMs()).build();
+    }
+
+    static RetrieveResponse toResponse(RetrievalAnswer a) {
+        RetrieveResponse.Builder r = RetrieveResponse.newBuilder().setRequestId(a.requestId())
+                .setEmbeddingModel(a.embeddingModel()).addAllGuardNotes(a.guardNotes()).setTimings(toProto(a.timings()));
+        a.passages().forEach(p -> r.addPassages(toProto(p)));
+        return r.build();
+    }
+
     static QueryResponse toResponse(RagAnswer a) {
         QueryResponse.Builder r = QueryResponse.newBuilder().setAnswer(a.answer()).setRequestId(a.requestId()).setTraceId(a.traceId())
                 .setEmbeddingModel(a.embeddingModel()).setGenerationModel(a.generationModel()).addAllGuardNotes(a.guardNotes())
-                .setTimings(Timings.newBuilder().setEmbedMs(a.timings().embedMs()).setSearchMs(a.timings().searchMs())
-                        .setGenerateMs(a.timings().generateMs()).setTotalMs(a.timings().totalMs()));
+                .setTimings(toProto(a.timings())).setCitesNothing(a.citesNothing()).setFinishReason(a.finishReason())
+                .setUsage(Usage.newBuilder().setPromptTokens(a.usage().promptTokens())
+                        .setCompletionTokens(a.usage().completionTokens()));
         for (RagAnswer.Citation c : a.citations()) {
             r.addCitations(Citation.newBuilder().setMarker(c.marker()).setDocumentId(c.documentId())
                     .setChunkIndex(c.chunkIndex()).setScore(c.score()));
         }
         a.passages().forEach(p -> r.addPassages(toProto(p)));
+        a.context().forEach(p -> r.addContext(toProto(p)));
         return r.build();
     }
 }

@@ -1,6 +1,6 @@
 package io.ragsuite.orchestrator.guard;
 
-import io.ragsuite.orchestrator.pipeline.Embedder;
+import io.ragsuite.orchestrator.retrieve.Embedder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.ragsuite.orchestrator.ingest;
 
-import io.ragsuite.orchestrator.pipeline.Embedder;
-import io.ragsuite.orchestrator.pipeline.PassageStore;
+import io.ragsuite.orchestrator.retrieve.Embedder;
+import io.ragsuite.orchestrator.retrieve.PassageStore;
 import io.ragsuite.support.audit.AuditLog;
 import io.ragsuite.support.error.Failures;
 import io.ragsuite.support.error.Require;

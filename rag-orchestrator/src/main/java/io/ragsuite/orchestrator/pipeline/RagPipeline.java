@@ -1,183 +1,203 @@
 package io.ragsuite.orchestrator.pipeline;
 
-import io.ragsuite.orchestrator.guard.InjectionCheck;
+import io.ragsuite.orchestrator.generate.AnswerGenerator;
 import io.ragsuite.orchestrator.guard.InjectionGuard;
-import io.ragsuite.orchestrator.guard.InjectionPolicy;
-import io.ragsuite.support.error.Require;
+import io.ragsuite.orchestrator.guard.PiiRedactor;
+import io.ragsuite.orchestrator.guard.StreamingRedactor;
+import io.ragsuite.orchestrator.prompt.Citations;
+import io.ragsuite.orchestrator.prompt.PromptBuilder;
+import io.ragsuite.orchestrator.rerank.Reranker;
+import io.ragsuite.orchestrator.retrieve.Passage;
+import io.ragsuite.orchestrator.retrieve.Retriever;
 import io.ragsuite.support.error.ServiceException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * embed -> search -> rerank -> injection check -> build prompt -> generate, with the time spent in each stage; the answer (streamed or whole)
- * passes the PII redactor last.
+ * The RAG pipeline as named steps over one {@link RagQuery}: retrieve (embed + search) -> rerank -> injection
+ * check -> build prompt -> generate -> find citations. Each step is a port with a default implementation
+ * ({@link Stages}); the query's options pick the retrieval mode, the reranker and the generation settings, and
+ * the answer carries the time of each step. The answer (streamed or whole) passes the PII redactor last.
  */
 public final class RagPipeline {
-    private final Retriever retriever;
-    private final PromptBuilder promptBuilder;
-    private final AnswerGenerator generator;
-    private final RagLimits limits;
-    private final io.ragsuite.orchestrator.guard.PiiRedactor answerRedactor;
-    private final InjectionGuard injectionGuard;
-    private final QueryObserver observer;
-    private final Reranker reranker;
-
-    public RagPipeline(Retriever retriever, PromptBuilder promptBuilder, AnswerGenerator generator, RagLimits limits) {
-        this(retriever, promptBuilder, generator, limits, null, null, QueryObserver.NONE, Reranker.NONE);
-    }
 
     /**
+     * The pipeline's steps.
+     *
+     * @param rerankers      the reranker of each rerank mode a query may ask for (a missing one is refused)
+     * @param injectionGuard checks the question and passages; {@link InjectionGuard#OFF} checks nothing
      * @param answerRedactor redacts personal data from answers; null leaves them as generated
-     * @param injectionGuard checks the question and every retrieved passage for prompt injection; null skips it
-     * @param observer       told of every query's start and outcome (logs, traces)
-     * @param reranker       orders the retrieved (and checked) candidates and keeps top_k of them
      */
-    public RagPipeline(Retriever retriever, PromptBuilder promptBuilder, AnswerGenerator generator, RagLimits limits,
-            io.ragsuite.orchestrator.guard.PiiRedactor answerRedactor, InjectionGuard injectionGuard,
-            QueryObserver observer, Reranker reranker) {
-        this.observer = observer;
-        this.reranker = reranker;
-        this.answerRedactor = answerRedactor;
-        this.injectionGuard = injectionGuard;
-        this.retriever = retriever;
-        this.promptBuilder = promptBuilder;
-        this.generator = generator;
-        this.limits = limits;
+    public record Stages(Retriever retriever, Map<RagQuery.RerankMode, Reranker> rerankers, InjectionGuard injectionGuard,
+            PromptBuilder promptBuilder, AnswerGenerator generator, PiiRedactor answerRedactor) {
+        public Stages {
+            rerankers = Map.copyOf(rerankers);
+        }
+
+        /** Retrieval and generation with no reranker (beyond "none"), guard or redactor. */
+        public static Stages of(Retriever retriever, PromptBuilder promptBuilder, AnswerGenerator generator) {
+            return new Stages(retriever, new EnumMap<>(Map.of(RagQuery.RerankMode.NONE, Reranker.NONE)),
+                    InjectionGuard.OFF, promptBuilder, generator, null);
+        }
     }
 
-    /** Checks a question and its top_k (0 selects the default); returns the top_k to use. */
-    public int check(String question, int topK) {
-        Require.nonBlank(question, "question");
-        Require.maxLength(question, limits.maxQuestionChars(), "question");
-        return topK == 0 ? limits.defaultTopK() : Require.inRange(topK, 1, limits.maxTopK(), "top_k");
+    private final Stages stages;
+    private final RagLimits limits;
+    private final QueryDefaults defaults;
+    private final QueryObserver observer;
+
+    public RagPipeline(Stages stages, RagLimits limits, QueryDefaults defaults, QueryObserver observer) {
+        this.stages = stages;
+        this.limits = limits;
+        this.defaults = defaults;
+        this.observer = observer;
+        if (!stages.rerankers().containsKey(defaults.rerank())) {
+            throw new IllegalArgumentException("no reranker for the default rerank mode " + defaults.rerank());
+        }
+    }
+
+    /** The query with its defaults filled in, after checking every option (INVALID_ARGUMENT naming the field). */
+    public RagQuery check(RagQuery query) {
+        RagQuery resolved = query.resolve(defaults, limits);
+        if (!stages.rerankers().containsKey(resolved.rerank())) {
+            throw ServiceException.invalid("rerank " + RagQuery.name(resolved.rerank()) + " is not available here (one of "
+                    + stages.rerankers().keySet().stream().map(RagQuery::name).sorted().toList() + ")");
+        }
+        return resolved;
     }
 
     /**
      * Answers a question.
      *
-     * @param onPassages called once with the retrieved passages, before generation starts
+     * @param onPassages called once with the passages put in the prompt, before generation starts
      * @param onDelta    called with the answer text as it is generated
      */
-    public CompletionStage<RagAnswer> query(String question, int topK, Consumer<List<Passage>> onPassages,
-            Consumer<String> onDelta) {
-        long start = System.nanoTime();
-        String requestId = UUID.randomUUID().toString();
-        QueryObserver.Run run = observer.start(requestId);
-        CompletionStage<RagAnswer> answer;
-        try (run) {
-            answer = answer(question, check(question, topK), requestId, run.traceId(), start, onPassages, onDelta);
-        } catch (RuntimeException e) {
-            run.failed((System.nanoTime() - start) / 1e6, e);
-            throw e;
-        }
-        return answer.whenComplete((a, failure) -> {
-            if (failure != null) {
-                run.failed((System.nanoTime() - start) / 1e6, failure);
-            } else {
-                run.answered(a);
-            }
+    public CompletionStage<RagAnswer> query(RagQuery query, Consumer<List<Passage>> onPassages, Consumer<String> onDelta) {
+        return observed(run -> answer(check(query), run, onPassages, onDelta), Function.identity());
+    }
+
+    public CompletionStage<RagAnswer> query(RagQuery query) {
+        return query(query, passages -> {
+        }, delta -> {
         });
     }
 
-    private CompletionStage<RagAnswer> answer(String question, int k, String requestId, String traceId, long start,
-            Consumer<List<Passage>> onPassages, Consumer<String> onDelta) {
-        List<String> notes = new ArrayList<>();
-        // Rerank before the injection check, so that only the passages kept are checked (one embedding call of
-        // top_k texts, not of every candidate).
-        return retriever.retrieve(question, reranker.candidates(k))
-                .thenCompose(retrieved -> reranker.rerank(question, retrieved.passages(), k).thenApply(kept ->
-                        new Retriever.Retrieval(kept, retrieved.embeddingModel(), retrieved.embedMs(), retrieved.searchMs())))
-                .thenCompose(reranked -> guard(question, reranked, notes))
-                .thenCompose(retrieval -> {
-            onPassages.accept(retrieval.passages());
-            PromptBuilder.BuiltPrompt prompt = promptBuilder.build(question, retrieval.passages());
+    /** Retrieval only (retrieve, rerank, injection check): the passages a prompt would get, with no generation. */
+    public CompletionStage<RetrievalAnswer> retrieve(RagQuery query) {
+        if (query.hasGenerationOptions()) {
+            throw ServiceException.invalid("max_tokens, temperature, seed and model apply only to queries that generate");
+        }
+        return observed(run -> {
+            RagQuery q = check(query);
+            return passages(q, run.start).thenApply(r -> new RetrievalAnswer(run.requestId, run.traceId(), r.kept,
+                    timings(r, 0, run.start), r.retrieval.embeddingModel(), r.notes));
+        }, RetrievalAnswer::asAnswer);
+    }
+
+    /** The steps up to the prompt: what was retrieved, kept, and noted, and the time of each step. */
+    private record Screened(Retriever.Retrieval retrieval, List<Passage> kept, List<String> notes, double rerankMs,
+            double guardMs) {
+    }
+
+    private CompletionStage<Screened> passages(RagQuery q, long start) {
+        Reranker reranker = stages.rerankers().get(q.rerank());
+        return stages.retriever().retrieve(q, reranker.candidates(q.topK())).thenCompose(retrieved -> {
+            long reranking = System.nanoTime();
+            // Rerank before the injection check, so that only the passages kept are checked (one embedding call
+            // of top_k texts, not of every candidate).
+            return reranker.rerank(q.question(), retrieved.passages(), q.topK()).thenCompose(reranked -> {
+                long guarding = System.nanoTime();
+                return stages.injectionGuard().screen(q.question(), reranked).thenApply(screened -> new Screened(
+                        retrieved, screened.kept(), screened.notes(), millis(reranking, guarding),
+                        millis(guarding, System.nanoTime())));
+            });
+        });
+    }
+
+    private CompletionStage<RagAnswer> answer(RagQuery q, ObservedRun run, Consumer<List<Passage>> onPassages,
+            Consumer<String> onDelta) {
+        return passages(q, run.start).thenCompose(screened -> {
+            PromptBuilder.BuiltPrompt prompt = stages.promptBuilder().build(q.question(), screened.kept);
+            onPassages.accept(prompt.used());
             long generating = System.nanoTime();
-            var streamRedactor = answerRedactor == null ? null : answerRedactor.streaming();
+            StreamingRedactor redactor = stages.answerRedactor() == null ? null : stages.answerRedactor().streaming();
             // The whole answer is what was streamed, redacted once on the way out.
             StringBuilder redacted = new StringBuilder();
-            Consumer<String> deltas = streamRedactor == null ? onDelta : piece -> {
-                String safe = streamRedactor.accept(piece);
+            Consumer<String> deltas = redactor == null ? onDelta : piece -> {
+                String safe = redactor.accept(piece);
                 if (!safe.isEmpty()) {
                     redacted.append(safe);
                     onDelta.accept(safe);
                 }
             };
-            return generator.generate(prompt.messages(), limits.maxAnswerTokens(), deltas).thenApply(generated -> {
-                AnswerGenerator.Answer answer = generated;
-                if (streamRedactor != null) {
-                    String tail = streamRedactor.finish();
+            var options = new AnswerGenerator.Options(q.maxTokens(), q.temperature(), q.seed(), q.model());
+            return stages.generator().generate(prompt.messages(), options, deltas).thenApply(generated -> {
+                String text = generated.text();
+                if (redactor != null) {
+                    String tail = redactor.finish();
                     if (!tail.isEmpty()) {
                         redacted.append(tail);
                         onDelta.accept(tail);
                     }
-                    answer = new AnswerGenerator.Answer(redacted.toString(), generated.model(), generated.finishReason());
+                    text = redacted.toString();
                 }
-                long end = System.nanoTime();
+                text = text.strip();
+                double generateMs = millis(generating, System.nanoTime());
+                List<Passage> context = prompt.used();
                 List<RagAnswer.Citation> citations = new ArrayList<>();
-                for (int i = 0; i < prompt.used().size(); i++) {
-                    Passage p = prompt.used().get(i);
-                    citations.add(new RagAnswer.Citation(i + 1, p.documentId(), p.chunkIndex(), p.score()));
+                for (int marker : Citations.markers(text, context.size())) {
+                    Passage p = context.get(marker - 1);
+                    citations.add(new RagAnswer.Citation(marker, p.documentId(), p.chunkIndex(), p.score()));
                 }
-                RagAnswer.Timings timings = new RagAnswer.Timings(retrieval.embedMs(), retrieval.searchMs(),
-                        (end - generating) / 1e6, (end - start) / 1e6);
-                return new RagAnswer(requestId, traceId, answer.text().strip(), citations, retrieval.passages(), timings,
-                        retrieval.embeddingModel(), answer.model(), prompt.dropped().size(), List.copyOf(notes));
+                return new RagAnswer(run.requestId, run.traceId(), text, citations, screened.kept, context,
+                        citations.isEmpty(), generated.finishReason(), generated.usage(),
+                        timings(screened, generateMs, run.start), screened.retrieval.embeddingModel(), generated.model(),
+                        prompt.dropped().size(), screened.notes);
             });
         });
     }
 
-    /**
-     * Checks the question and the passages (indirect injection through documents) as the guard's policies say:
-     * refuses the query, or leaves passages out, or notes what it found.
-     */
-    private CompletionStage<Retriever.Retrieval> guard(String question, Retriever.Retrieval retrieval, List<String> notes) {
-        if (injectionGuard == null || !injectionGuard.active()) {
-            return java.util.concurrent.CompletableFuture.completedFuture(retrieval);
+    private static RagAnswer.Timings timings(Screened s, double generateMs, long start) {
+        return new RagAnswer.Timings(s.retrieval.embedMs(), s.retrieval.searchMs(), s.rerankMs, s.guardMs, generateMs,
+                millis(start, System.nanoTime()));
+    }
+
+    /** One query's run as the observer sees it. */
+    private record ObservedRun(String requestId, long start, QueryObserver.Run run) {
+        String traceId() {
+            return run.traceId();
         }
-        List<String> texts = new ArrayList<>();
-        texts.add(question);
-        retrieval.passages().forEach(p -> texts.add(p.text()));
-        return injectionGuard.detector().check(texts).thenApply(checks -> {
-            InjectionCheck q = checks.get(0);
-            if (q.suspicious() && injectionGuard.questionPolicy() != InjectionPolicy.OFF) {
-                if (injectionGuard.questionPolicy() == InjectionPolicy.FLAG) {
-                    notes.add("question flagged by the prompt-injection check: " + String.join(", ", q.reasons()));
-                } else {
-                    throw ServiceException.invalid("the question was refused by the prompt-injection check ("
-                            + String.join(", ", q.reasons()) + ")");
-                }
+    }
+
+    /** Runs a query under the observer: starts it, and reports its outcome (or a failure to check it). */
+    private <T> CompletionStage<T> observed(Function<ObservedRun, CompletionStage<T>> body,
+            Function<T, RagAnswer> reported) {
+        long start = System.nanoTime();
+        String requestId = UUID.randomUUID().toString();
+        QueryObserver.Run run = observer.start(requestId);
+        CompletionStage<T> result;
+        try (run) {
+            result = body.apply(new ObservedRun(requestId, start, run));
+        } catch (RuntimeException e) {
+            run.failed(millis(start, System.nanoTime()), e);
+            throw e;
+        }
+        return result.whenComplete((value, failure) -> {
+            if (failure != null) {
+                run.failed(millis(start, System.nanoTime()), failure);
+            } else {
+                run.answered(reported.apply(value));
             }
-            List<Passage> kept = new ArrayList<>();
-            for (int i = 0; i < retrieval.passages().size(); i++) {
-                Passage p = retrieval.passages().get(i);
-                InjectionCheck c = checks.get(i + 1);
-                if (!c.suspicious() || injectionGuard.passagePolicy() == InjectionPolicy.OFF) {
-                    kept.add(p);
-                    continue;
-                }
-                String where = p.documentId() + "#" + p.chunkIndex();
-                switch (injectionGuard.passagePolicy()) {
-                    case BLOCK -> throw ServiceException.invalid("a retrieved passage (" + where
-                            + ") was refused by the prompt-injection check (" + String.join(", ", c.reasons()) + ")");
-                    case STRIP -> notes.add("passage " + where + " left out by the prompt-injection check: "
-                            + String.join(", ", c.reasons()));
-                    default -> {
-                        notes.add("passage " + where + " flagged by the prompt-injection check: "
-                                + String.join(", ", c.reasons()));
-                        kept.add(p);
-                    }
-                }
-            }
-            return new Retriever.Retrieval(kept, retrieval.embeddingModel(), retrieval.embedMs(), retrieval.searchMs());
         });
     }
 
-    public CompletionStage<RagAnswer> query(String question, int topK) {
-        return query(question, topK, passages -> {
-        }, delta -> {
-        });
+    private static double millis(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1e6;
     }
 }

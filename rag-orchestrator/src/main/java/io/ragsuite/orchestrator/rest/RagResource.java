@@ -1,10 +1,12 @@
 package io.ragsuite.orchestrator.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ragsuite.orchestrator.app.PipelineMetrics;
-import io.ragsuite.orchestrator.pipeline.Passage;
 import io.ragsuite.orchestrator.pipeline.RagAnswer;
 import io.ragsuite.orchestrator.pipeline.RagPipeline;
-import io.ragsuite.support.error.Require;
+import io.ragsuite.orchestrator.pipeline.RagQuery;
+import io.ragsuite.orchestrator.pipeline.RetrievalAnswer;
+import io.ragsuite.orchestrator.retrieve.Passage;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -16,7 +18,10 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
-/** REST RAG queries: {@code POST /v1/rag/query} and the server-sent-events variant {@code /v1/rag/query/stream}. */
+/**
+ * REST RAG queries: {@code POST /v1/rag/query}, its server-sent-events variant {@code /v1/rag/query/stream}, and
+ * retrieval only, {@code POST /v1/rag/retrieve}. The bodies are read by {@link QueryJson} (every option, strictly).
+ */
 @Path("/v1/rag")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -29,29 +34,33 @@ public class RagResource {
         this.metrics = metrics;
     }
 
-    public record QueryBody(String question, int topK) {
-    }
-
-    /** SSE events: first {@code passages}, then many {@code delta}, last {@code done}. */
+    /** SSE events: first {@code passages} (those in the prompt), then many {@code delta}, last {@code done}. */
     public record QueryEvent(List<Passage> passages, String delta, RagAnswer done) {
     }
 
     @POST
     @Path("/query")
-    public Uni<RagAnswer> query(QueryBody body) {
-        Require.that(body != null, "request body is required: {\"question\": \"...\"}");
-        return Uni.createFrom().completionStage(() -> pipeline.query(body.question(), body.topK()))
-                .invoke(a -> metrics.record("rest", a));
+    public Uni<RagAnswer> query(JsonNode body) {
+        RagQuery query = QueryJson.query(body);
+        return Uni.createFrom().completionStage(() -> pipeline.query(query)).invoke(a -> metrics.record("rest", a));
+    }
+
+    @POST
+    @Path("/retrieve")
+    public Uni<RetrievalAnswer> retrieve(JsonNode body) {
+        RagQuery query = QueryJson.query(body);
+        return Uni.createFrom().completionStage(() -> pipeline.retrieve(query));
     }
 
     @POST
     @Path("/query/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
-    public Multi<QueryEvent> stream(QueryBody body) {
-        Require.that(body != null, "request body is required: {\"question\": \"...\"}");
-        pipeline.check(body.question(), body.topK());
-        return Multi.createFrom().emitter(emitter -> pipeline.query(body.question(), body.topK(),
+    public Multi<QueryEvent> stream(JsonNode body) {
+        RagQuery query = QueryJson.query(body);
+        // Checked before the stream opens, so that bad input gets its 400 rather than a failed event stream.
+        pipeline.check(query);
+        return Multi.createFrom().emitter(emitter -> pipeline.query(query,
                 passages -> emitter.emit(new QueryEvent(passages, null, null)),
                 delta -> {
                     // Throwing here cancels the generation call, which frees its slot at once.

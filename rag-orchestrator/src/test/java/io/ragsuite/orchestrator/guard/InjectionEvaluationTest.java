@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
-import io.ragsuite.orchestrator.pipeline.Embedder;
+import io.ragsuite.orchestrator.retrieve.Embedder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,8 +4,8 @@ import io.ragsuite.support.error.Require;
 
 /**
  * One search. Dense search ranks by the vector, BM25 by the text, hybrid runs both and fuses the two
- * rankings with reciprocal rank fusion: {@code score = sum_i w_i / (rrfK + rank_i)}, as Elasticsearch,
- * OpenSearch and Qdrant do; only ranks count, so cosine and BM25 scales need not be comparable.
+ * rankings, by reciprocal rank fusion ({@code score = sum_i w_i / (rrfK + rank_i)}, as Elasticsearch,
+ * OpenSearch and Qdrant do) or by a weighted sum of normalised scores ({@link RankFusion}).
  *
  * @param vector      query vector (dense and hybrid)
  * @param text        query text (BM25 and hybrid)
@@ -17,9 +17,10 @@ import io.ragsuite.support.error.Require;
  * @param mode        null infers it: both vector and text give HYBRID, otherwise the one given
  * @param denseWeight weight of the dense ranking in hybrid fusion (0 means 1)
  * @param bm25Weight  weight of the BM25 ranking in hybrid fusion (0 means 1)
+ * @param fusion      how hybrid fuses the two rankings; null selects {@link RankFusion.Fusion#RRF}
  */
 public record SearchQuery(float[] vector, String text, int topK, MetadataFilter filter, boolean withVectors,
-        int efSearch, Float minScore, Mode mode, float denseWeight, float bm25Weight) {
+        int efSearch, Float minScore, Mode mode, float denseWeight, float bm25Weight, RankFusion.Fusion fusion) {
 
     /** Reciprocal rank fusion constant; 60 is the value of the original paper (Cormack et al., 2009). */
     public static final int RRF_K = 60;
@@ -29,35 +30,35 @@ public record SearchQuery(float[] vector, String text, int topK, MetadataFilter 
     }
 
     public static SearchQuery dense(float[] vector, int topK) {
-        return new SearchQuery(vector, null, topK, null, false, 0, null, Mode.DENSE, 0, 0);
+        return new SearchQuery(vector, null, topK, null, false, 0, null, Mode.DENSE, 0, 0, null);
     }
 
     public static SearchQuery bm25(String text, int topK) {
-        return new SearchQuery(null, text, topK, null, false, 0, null, Mode.BM25, 0, 0);
+        return new SearchQuery(null, text, topK, null, false, 0, null, Mode.BM25, 0, 0, null);
     }
 
     public static SearchQuery hybrid(float[] vector, String text, int topK) {
-        return new SearchQuery(vector, text, topK, null, false, 0, null, Mode.HYBRID, 0, 0);
+        return new SearchQuery(vector, text, topK, null, false, 0, null, Mode.HYBRID, 0, 0, null);
     }
 
     public SearchQuery withFilter(MetadataFilter f) {
-        return new SearchQuery(vector, text, topK, f, withVectors, efSearch, minScore, mode, denseWeight, bm25Weight);
+        return new SearchQuery(vector, text, topK, f, withVectors, efSearch, minScore, mode, denseWeight, bm25Weight, fusion);
     }
 
     public SearchQuery withVectors(boolean with) {
-        return new SearchQuery(vector, text, topK, filter, with, efSearch, minScore, mode, denseWeight, bm25Weight);
+        return new SearchQuery(vector, text, topK, filter, with, efSearch, minScore, mode, denseWeight, bm25Weight, fusion);
     }
 
     public SearchQuery withEfSearch(int ef) {
-        return new SearchQuery(vector, text, topK, filter, withVectors, ef, minScore, mode, denseWeight, bm25Weight);
+        return new SearchQuery(vector, text, topK, filter, withVectors, ef, minScore, mode, denseWeight, bm25Weight, fusion);
     }
 
     public SearchQuery withMinScore(Float min) {
-        return new SearchQuery(vector, text, topK, filter, withVectors, efSearch, min, mode, denseWeight, bm25Weight);
+        return new SearchQuery(vector, text, topK, filter, withVectors, efSearch, min, mode, denseWeight, bm25Weight, fusion);
     }
 
     public SearchQuery withWeights(float dense, float bm25) {
-        return new SearchQuery(vector, text, topK, filter, withVectors, efSearch, minScore, mode, dense, bm25);
+        return new SearchQuery(vector, text, topK, filter, withVectors, efSearch, minScore, mode, dense, bm25, fusion);
     }
 
     /**
@@ -80,6 +81,15 @@ public record SearchQuery(float[] vector, String text, int topK, MetadataFilter 
             Require.maxLength(text, limits.maxTextChars(), "text");
         }
         return ef;
+    }
+
+    public SearchQuery withFusion(RankFusion.Fusion f) {
+        return new SearchQuery(vector, text, topK, filter, withVectors, efSearch, minScore, mode, denseWeight, bm25Weight, f);
+    }
+
+    /** The fusion method of hybrid search. */
+    public RankFusion.Fusion fusionMethod() {
+        return fusion == null ? RankFusion.Fusion.RRF : fusion;
     }
 
     /** The dense weight for fusion (0 means 1). */

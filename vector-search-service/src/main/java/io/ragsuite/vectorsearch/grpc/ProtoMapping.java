@@ -11,6 +11,7 @@ import io.ragsuite.vectorsearch.core.MetadataFilter;
 import io.ragsuite.vectorsearch.core.Metric;
 import io.ragsuite.vectorsearch.core.Point;
 import io.ragsuite.vectorsearch.core.Quantization;
+import io.ragsuite.vectorsearch.core.RankFusion;
 import io.ragsuite.vectorsearch.core.SearchQuery;
 import io.ragsuite.api.v1.SearchRequest;
 import java.util.LinkedHashSet;
@@ -67,7 +68,17 @@ final class ProtoMapping {
         };
         return new SearchQuery(r.getVectorCount() == 0 ? null : ProtoFloats.toArray(r.getVectorList()), r.getText(),
                 r.getTopK(), r.hasFilter() ? filter(r.getFilter()) : null, r.getWithVectors(), r.getEfSearch(),
-                r.hasMinScore() ? r.getMinScore() : null, mode, r.getDenseWeight(), r.getBm25Weight());
+                r.hasMinScore() ? r.getMinScore() : null, mode, r.getDenseWeight(), r.getBm25Weight(), fusion(r.getFusion()));
+    }
+
+    static RankFusion.Fusion fusion(io.ragsuite.api.v1.Fusion f) {
+        return switch (f) {
+            case FUSION_UNSPECIFIED -> null;
+            case FUSION_RRF -> RankFusion.Fusion.RRF;
+            case FUSION_RELATIVE_SCORE -> RankFusion.Fusion.RELATIVE_SCORE;
+            case FUSION_DBSF -> RankFusion.Fusion.DBSF;
+            case UNRECOGNIZED -> throw ServiceException.invalid("unknown fusion");
+        };
     }
 
     static io.ragsuite.api.v1.SnapshotInfo snapshot(io.ragsuite.vectorsearch.core.SnapshotInfo s) {

@@ -267,7 +267,8 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
                 case DENSE -> scored(searcher.search(denseQuery, q.topK()), true);
                 // No term of the text in the index: nothing matches, which is an empty answer, not an error.
                 case BM25 -> textQuery == null ? List.of() : scored(searcher.search(textQuery, q.topK()), false);
-                case HYBRID -> RankFusion.rrf(docs(searcher.search(denseQuery, window)),
+                // Lucene's own dense scores are "higher is better" for every metric (L2 too), as fusion needs.
+                case HYBRID -> RankFusion.fuse(q.fusionMethod(), docs(searcher.search(denseQuery, window)),
                         textQuery == null ? List.of() : docs(searcher.search(textQuery, window)),
                         q.fusionDenseWeight(), q.fusionTextWeight(), q.topK())
                         .stream().map(f -> new Ranked(f.key(), f.score())).toList();
@@ -295,10 +296,10 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
         return out;
     }
 
-    private static List<Integer> docs(TopDocs top) {
-        List<Integer> out = new ArrayList<>(top.scoreDocs.length);
+    private static List<RankFusion.Scored<Integer>> docs(TopDocs top) {
+        List<RankFusion.Scored<Integer>> out = new ArrayList<>(top.scoreDocs.length);
         for (ScoreDoc sd : top.scoreDocs) {
-            out.add(sd.doc);
+            out.add(new RankFusion.Scored<>(sd.doc, sd.score));
         }
         return out;
     }

@@ -5,6 +5,7 @@ import io.ragsuite.support.error.Require;
 import io.ragsuite.support.error.ServiceException;
 import io.ragsuite.vectorsearch.core.CollectionSpec;
 import io.ragsuite.vectorsearch.core.MetadataFilter;
+import io.ragsuite.vectorsearch.core.Metric;
 import io.ragsuite.vectorsearch.core.Point;
 import io.ragsuite.vectorsearch.core.PointChecks;
 import io.ragsuite.vectorsearch.core.Quantization;
@@ -215,7 +216,9 @@ public final class PgVectorCollection implements VectorCollection {
                     Map<String, Point> byId = new HashMap<>();
                     dense.forEach(h -> byId.put(h.point().id(), h.point()));
                     text.forEach(h -> byId.putIfAbsent(h.point().id(), h.point()));
-                    yield RankFusion.rrf(ids(dense), ids(text), q.fusionDenseWeight(), q.fusionTextWeight(), q.topK())
+                    boolean distance = spec.metric() == Metric.L2;
+                    yield RankFusion.fuse(q.fusionMethod(), ids(dense, distance), ids(text, false), q.fusionDenseWeight(),
+                            q.fusionTextWeight(), q.topK())
                             .stream().map(f -> new ScoredPoint(byId.get(f.key()), f.score())).toList();
                 }
             };
@@ -389,8 +392,9 @@ public final class PgVectorCollection implements VectorCollection {
         return new Point(rs.getString("id"), vector, rs.getString("text"), metadata);
     }
 
-    private static List<String> ids(List<ScoredPoint> hits) {
-        return hits.stream().map(h -> h.point().id()).toList();
+    /** Ids with "higher is better" scores for fusion ({@code distance}: the scores are L2 distances, negated). */
+    private static List<RankFusion.Scored<String>> ids(List<ScoredPoint> hits, boolean distance) {
+        return hits.stream().map(h -> new RankFusion.Scored<>(h.point().id(), distance ? -h.score() : h.score())).toList();
     }
 
     /** pgvector's text form, "[1,2.5,-3]"; Float.toString round-trips every float exactly. */

@@ -11,6 +11,7 @@ import io.ragsuite.vectorsearch.core.MetadataFilter;
 import io.ragsuite.vectorsearch.core.Metric;
 import io.ragsuite.vectorsearch.core.Point;
 import io.ragsuite.vectorsearch.core.Quantization;
+import io.ragsuite.vectorsearch.core.RankFusion;
 import io.ragsuite.vectorsearch.core.SearchQuery;
 import io.ragsuite.vectorsearch.core.SnapshotInfo;
 import io.ragsuite.vectorsearch.core.ScoredPoint;
@@ -119,9 +120,12 @@ public class CollectionsResource {
     public record IdsBody(List<String> ids, Boolean withVectors, FilterBody filter) {
     }
 
-    /** {@code mode}: dense, bm25 or hybrid; omitted, it follows from which of vector and text are given. */
+    /**
+     * {@code mode}: dense, bm25 or hybrid; omitted, it follows from which of vector and text are given.
+     * {@code fusion} (hybrid): rrf (default), relative_score or dbsf.
+     */
     public record SearchBody(float[] vector, String text, int topK, FilterBody filter, Boolean withVectors,
-            int efSearch, Float minScore, String mode, float denseWeight, float bm25Weight) {
+            int efSearch, Float minScore, String mode, float denseWeight, float bm25Weight, String fusion) {
         SearchQuery toQuery() {
             SearchQuery.Mode m = null;
             if (mode != null) {
@@ -131,8 +135,16 @@ public class CollectionsResource {
                     throw ServiceException.invalid("mode must be one of dense, bm25, hybrid; got '" + mode + "'");
                 }
             }
+            RankFusion.Fusion f = null;
+            if (fusion != null) {
+                try {
+                    f = RankFusion.Fusion.valueOf(fusion.strip().toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw ServiceException.invalid("fusion must be one of rrf, relative_score, dbsf; got '" + fusion + "'");
+                }
+            }
             return new SearchQuery(vector, text, topK, filter == null ? null : filter.toFilter(),
-                    Boolean.TRUE.equals(withVectors), efSearch, minScore, m, denseWeight, bm25Weight);
+                    Boolean.TRUE.equals(withVectors), efSearch, minScore, m, denseWeight, bm25Weight, f);
         }
     }
 

@@ -289,6 +289,17 @@ public abstract class VectorStoreContract {
             List<String> denseWeighted = c.search(SearchQuery.hybrid(nearCats, "hash table keys", 4).withWeights(1, 1e-6f))
                     .stream().map(h -> h.point().id()).toList();
             assertEquals(dense, denseWeighted);
+            // Score-based fusions: "cats" is the dense winner with no BM25 hit; "hash" is the only BM25 hit
+            // (normalised 1) and the weakest dense hit (normalised 0), so with equal weights both score 0.5.
+            for (RankFusion.Fusion method : List.of(RankFusion.Fusion.RELATIVE_SCORE, RankFusion.Fusion.DBSF)) {
+                List<ScoredPoint> fused = c.search(SearchQuery.hybrid(nearCats, "hash table keys", 4).withFusion(method));
+                assertEquals(4, fused.size(), method + " " + fused);
+                ScoredPoint first = fused.get(0);
+                assertTrue(first.score() <= 1.0f && first.score() > 0, method + " scores lie in (0, 1]");
+                List<String> denseOnly = c.search(SearchQuery.hybrid(nearCats, "hash table keys", 4)
+                        .withFusion(method).withWeights(1, 0.001f)).stream().map(h -> h.point().id()).toList();
+                assertEquals(dense, denseOnly, method + " with a dense-only weighting keeps the dense order");
+            }
             // The filter applies to both sides.
             MetadataFilter german = new MetadataFilter.Match("lang", Set.of("de"));
             assertEquals(List.of("katze"), c.search(SearchQuery.hybrid(nearCats, "hash sofa", 4).withFilter(german))

@@ -1,4 +1,4 @@
-package io.ragsuite.orchestrator.pipeline;
+package io.ragsuite.orchestrator.retrieve;
 
 import java.util.List;
 import java.util.Map;
@@ -17,8 +17,14 @@ public interface PassageStore {
     CompletionStage<Void> replaceDocument(String documentId, String title, Map<String, String> metadata,
             List<String> chunks, List<float[]> vectors);
 
-    /** Best passages first; an empty list when nothing has been ingested. */
-    CompletionStage<List<Passage>> search(float[] vector, int topK);
+    /**
+     * Best passages first; an empty list when nothing has been ingested. Runs the query's retrieval mode, fusion,
+     * weights, filter and min_score (a resolved query: see {@link io.ragsuite.orchestrator.pipeline.RagQuery#resolve}).
+     *
+     * @param vector the question's embedding; null for BM25 retrieval
+     * @param topK   how many to return (the query's top_k, or more for a reranker)
+     */
+    CompletionStage<List<Passage>> search(float[] vector, io.ragsuite.orchestrator.pipeline.RagQuery query, int topK);
 
     /** A stored document as its chunks show it. */
     record StoredDocument(String id, String title, Map<String, String> metadata, List<String> chunks) {

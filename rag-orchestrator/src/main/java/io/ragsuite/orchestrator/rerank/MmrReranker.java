@@ -1,4 +1,6 @@
-package io.ragsuite.orchestrator.pipeline;
+package io.ragsuite.orchestrator.rerank;
+
+import io.ragsuite.orchestrator.retrieve.Passage;
 
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,4 +1,7 @@
-package io.ragsuite.orchestrator.pipeline;
+package io.ragsuite.orchestrator.prompt;
+
+import io.ragsuite.orchestrator.generate.AnswerGenerator;
+import io.ragsuite.orchestrator.retrieve.Passage;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.ragsuite.orchestrator.pipeline;
+package io.ragsuite.orchestrator.retrieve;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,6 @@
-package io.ragsuite.orchestrator.pipeline;
+package io.ragsuite.orchestrator.prompt;
+
+import io.ragsuite.orchestrator.retrieve.Passage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
