@@ -58,6 +58,43 @@ class RagOrchestratorTest {
         problem(post("/v1/rag/query", ""), 400, "request body is required");
         problem(post("/v1/rag/query", "{\"question\":"), 400, "not valid JSON");
         problem(post("/v1/rag/query/stream", "{\"question\":\"\"}"), 400, "question must not be empty");
+        // Every option is checked and named; nothing unknown is silently dropped.
+        problem(post("/v1/rag/query", "{\"question\":\"why?\",\"temprature\":0}"), 400, "unknown field temprature");
+        problem(post("/v1/rag/query", "{\"question\":\"why?\",\"temperature\":3}"), 400, "temperature must be within");
+        problem(post("/v1/rag/query", "{\"question\":\"why?\",\"max_tokens\":100000}"), 400, "max_tokens");
+        problem(post("/v1/rag/query", "{\"question\":\"why?\",\"retrieval\":\"sparse\"}"), 400,
+                "retrieval must be one of dense, bm25, hybrid");
+        problem(post("/v1/rag/query", "{\"question\":\"why?\",\"fusion\":\"rrf\"}"), 400,
+                "fusion applies only to retrieval=hybrid");
+        problem(post("/v1/rag/query/stream", "{\"question\":\"why?\",\"rerank\":\"cross\"}"), 400,
+                "rerank must be one of none, mmr");
+        problem(post("/v1/rag/retrieve", "{\"question\":\"why?\",\"max_tokens\":10}"), 400,
+                "apply only to queries that generate");
+        problem(post("/v1/rag/retrieve", "{\"question\":\"why?\",\"filter\":{\"must\":[{\"equals\":1}]}}"), 400,
+                "filter:");
+        problem(post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":5}"),
+                400, "temperature must be within");
+        expect(Status.Code.INVALID_ARGUMENT, "apply only to queries that generate", () -> grpc.retrieve(
+                QueryRequest.newBuilder().setQuestion("q").setTemperature(1).build()));
+        expect(Status.Code.INVALID_ARGUMENT, "temperature must be within", () -> grpc.query(QueryRequest.newBuilder()
+                .setQuestion("q").setTemperature(9).build()));
+    }
+
+    @Test
+    void aBatchAnswersEachDocumentOnItsOwn() {
+        // Every document here is bad, so no stage is called; each gets its own reason, in order.
+        post("/v1/documents/batch", "[{\"id\":\"a#b\",\"text\":\"x\"}, 5, {\"id\":\"ok\",\"text\":\"\"}]").then()
+                .statusCode(200).body("ingested", equalTo(0)).body("failed", equalTo(3))
+                .body("documents[0].error", containsString("without '#'")).body("documents[0].status", equalTo(400))
+                .body("documents[1].error", containsString("element 1 is not a document"))
+                .body("documents[2].error", containsString("documents[2].text must not be empty"));
+        given().config(io.restassured.RestAssured.config().encoderConfig(io.restassured.config.EncoderConfig.encoderConfig()
+                        .encodeContentTypeAs("application/x-ndjson", ContentType.TEXT)))
+                .contentType("application/x-ndjson").body("{\"id\":\"a#b\",\"text\":\"x\"}\n{not json\n")
+                .post("/v1/documents/batch").then().statusCode(200).body("failed", equalTo(2))
+                .body("documents[1].error", containsString("not valid JSON"));
+        problem(post("/v1/documents/batch", "{\"id\":\"a\"}"), 400, "JSON array of documents");
+        problem(post("/v1/documents/batch", ""), 400, "request body is required");
     }
 
     @Test

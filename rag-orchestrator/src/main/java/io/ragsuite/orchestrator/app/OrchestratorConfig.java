@@ -38,6 +38,10 @@ public interface OrchestratorConfig {
     @WithDefault("100")
     int maxDocuments();
 
+    /** Documents per call of the batch ingestion (REST /v1/documents/batch), each with its own result. */
+    @WithDefault("10000")
+    int maxBatchDocuments();
+
     @WithDefault("1000000")
     int maxDocumentChars();
 

@@ -91,7 +91,8 @@ public class PipelineProducer {
     @Singleton
     DocumentIngestor ingestor(Embedder embedder, PassageStore store, OrchestratorConfig config, PiiRedactor redactor) {
         return new DocumentIngestor(new DefaultDocumentChunker(config.chunkChars(), config.chunkOverlapChars()), embedder,
-                store, new IngestLimits(config.maxDocuments(), config.maxDocumentChars(), config.embedBatch()),
+                store, new IngestLimits(config.maxDocuments(), config.maxDocumentChars(), config.embedBatch(),
+                        config.maxBatchDocuments()),
                 config.pii().onIngest() ? redactor : null);
     }
 

@@ -5,6 +5,7 @@ import io.ragsuite.orchestrator.retrieve.PassageStore;
 import io.ragsuite.support.audit.AuditLog;
 import io.ragsuite.support.error.Failures;
 import io.ragsuite.support.error.Require;
+import io.ragsuite.support.error.ServiceException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
-/** Chunks, embeds and stores documents, one after another (each document's chunks in batches). */
+/**
+ * Chunks, embeds and stores documents: the chunks of a request's documents go to the embedding stage together, in
+ * batches, then each document replaces its former chunks in the store.
+ */
 public final class DocumentIngestor {
     private static final Pattern ID = Pattern.compile("[^\\s#][^#]{0,199}");
     /** The vector search stage's limits on metadata, checked here so no document of a bad request is written. */
@@ -68,15 +72,7 @@ public final class DocumentIngestor {
                 return;
             }
             for (int i = 0; i < done.size(); i++) {
-                Map<String, String> fields = new LinkedHashMap<>();
-                fields.put("id", done.get(i).id());
-                fields.put("by", by);
-                fields.put("chunks", Integer.toString(done.get(i).chunks()));
-                Map<String, String> metadata = documents.get(i).metadata();
-                if (metadata != null && metadata.containsKey("content_type")) {
-                    fields.put("content_type", metadata.get("content_type"));
-                }
-                AuditLog.record("ingest_document", fields, "done");
+                audited(done.get(i), documents.get(i), by);
             }
         });
     }
@@ -88,53 +84,174 @@ public final class DocumentIngestor {
     /** Checks every document first, so a bad one in a request means nothing of it is written. */
     CompletionStage<List<Ingested>> ingest(List<SourceDocument> documents) {
         Require.size(documents, 1, limits.maxDocuments(), "documents");
+        List<Prepared> prepared = new ArrayList<>();
         for (int i = 0; i < documents.size(); i++) {
-            SourceDocument d = documents.get(i);
-            Require.that(d != null, "documents[" + i + "] is null");
-            Require.nonBlank(d.id(), "documents[" + i + "].id");
-            Require.that(ID.matcher(d.id()).matches(), "documents[" + i + "].id must be 1-200 characters without '#' "
-                    + "and not start with whitespace");
-            Require.nonBlank(d.text(), "documents[" + i + "].text");
-            Require.maxLength(d.text(), limits.maxDocumentChars(), "documents[" + i + "].text");
-            Require.maxLength(d.title(), MAX_METADATA_CHARS, "documents[" + i + "].title");
-            if (d.metadata() != null) {
-                for (Map.Entry<String, String> e : d.metadata().entrySet()) {
-                    String where = "documents[" + i + "].metadata['" + e.getKey() + "']";
-                    Require.nonBlank(e.getKey(), "documents[" + i + "].metadata key");
-                    Require.maxLength(e.getKey(), MAX_METADATA_KEY_CHARS, where + " key");
-                    Require.that(e.getValue() != null, where + " must not be null");
-                    Require.maxLength(e.getValue(), MAX_METADATA_CHARS, where);
-                    Require.that(!ChunkKeys.RESERVED.contains(e.getKey()), where + ": the key is reserved " + ChunkKeys.RESERVED);
-                }
-            }
+            prepared.add(prepare(documents.get(i), "documents[" + i + "]"));
         }
-        CompletionStage<List<Ingested>> chain = CompletableFuture.completedFuture(new ArrayList<>());
-        for (SourceDocument d : documents) {
-            chain = chain.thenCompose(done -> ingestOne(d).thenApply(result -> {
-                done.add(result);
-                return done;
-            }));
-        }
-        return chain;
+        return store(prepared);
     }
 
-    private CompletionStage<Ingested> ingestOne(SourceDocument original) {
-        SourceDocument d = original;
-        int redacted = 0;
-        if (redactor != null) {
-            var text = redactor.redact(original.text());
-            var title = redactor.redact(original.title() == null ? "" : original.title());
-            redacted = text.findings().size() + title.findings().size();
-            d = new SourceDocument(original.id(), title.text(), text.text(), original.metadata());
+    /**
+     * The outcome of one document of a batch: ingested, or refused with the error it would have got on its own.
+     *
+     * @param index its position in the batch
+     */
+    public record Outcome(int index, String id, Ingested ingested, ServiceException error) {
+    }
+
+    /**
+     * Ingests a batch in which each document stands alone: a bad one is refused with its own error and the others
+     * are still written (bulk loads should not fail whole for one bad file). The chunks of several documents share
+     * embedding calls, so many small documents cost few calls. Each outcome is written to the audit log.
+     *
+     * @param by who asked, for the audit log
+     */
+    public CompletionStage<List<Outcome>> ingestEach(List<SourceDocument> documents, String by) {
+        Require.size(documents, 1, limits.maxBatchDocuments(), "documents");
+        Outcome[] outcomes = new Outcome[documents.size()];
+        List<Prepared> valid = new ArrayList<>();
+        List<Integer> validIndex = new ArrayList<>();
+        for (int i = 0; i < documents.size(); i++) {
+            SourceDocument d = documents.get(i);
+            try {
+                valid.add(prepare(d, "documents[" + i + "]"));
+                validIndex.add(i);
+            } catch (ServiceException e) {
+                outcomes[i] = new Outcome(i, d == null ? "" : String.valueOf(d.id()), null, e);
+                AuditLog.record("ingest_document", Map.of("id", outcomes[i].id(), "by", by), "refused: " + e.getMessage());
+            }
+        }
+        // Groups of documents bound the memory a batch holds (chunks and vectors) while filling embedding calls.
+        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+        for (int from = 0; from < valid.size(); from += limits.maxDocuments()) {
+            int start = from;
+            List<Prepared> group = valid.subList(from, Math.min(valid.size(), from + limits.maxDocuments()));
+            chain = chain.thenCompose(ignored -> store(group).handle((done, failure) -> {
+                for (int j = 0; j < group.size(); j++) {
+                    int i = validIndex.get(start + j);
+                    String id = group.get(j).doc().id();
+                    if (failure == null) {
+                        outcomes[i] = new Outcome(i, id, done.get(j), null);
+                        audited(done.get(j), documents.get(i), by);
+                    } else {
+                        ServiceException e = asServiceException(failure);
+                        outcomes[i] = new Outcome(i, id, null, e);
+                        AuditLog.record("ingest_document", Map.of("id", id, "by", by), "failed: " + e.getMessage());
+                    }
+                }
+                return null;
+            }));
+        }
+        return chain.thenApply(ignored -> List.of(outcomes));
+    }
+
+    private static ServiceException asServiceException(Throwable failure) {
+        Throwable t = Failures.unwrap(failure);
+        return t instanceof ServiceException se ? se
+                : new ServiceException(io.ragsuite.support.error.ErrorKind.INTERNAL, "ingestion failed: " + t.getMessage(), t);
+    }
+
+    private static void audited(Ingested done, SourceDocument source, String by) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("id", done.id());
+        fields.put("by", by);
+        fields.put("chunks", Integer.toString(done.chunks()));
+        if (source.metadata() != null && source.metadata().containsKey("content_type")) {
+            fields.put("content_type", source.metadata().get("content_type"));
+        }
+        AuditLog.record("ingest_document", fields, "done");
+    }
+
+    /** A checked, redacted and chunked document. */
+    private record Prepared(SourceDocument doc, List<String> chunks, int piiRedacted) {
+    }
+
+    private Prepared prepare(SourceDocument d, String where) {
+        Require.that(d != null, where + " is null");
+        Require.nonBlank(d.id(), where + ".id");
+        Require.that(ID.matcher(d.id()).matches(), where + ".id must be 1-200 characters without '#' "
+                + "and not start with whitespace");
+        Require.nonBlank(d.text(), where + ".text");
+        Require.maxLength(d.text(), limits.maxDocumentChars(), where + ".text");
+        Require.maxLength(d.title(), MAX_METADATA_CHARS, where + ".title");
+        if (d.metadata() != null) {
+            for (Map.Entry<String, String> e : d.metadata().entrySet()) {
+                String field = where + ".metadata['" + e.getKey() + "']";
+                Require.nonBlank(e.getKey(), where + ".metadata key");
+                Require.maxLength(e.getKey(), MAX_METADATA_KEY_CHARS, field + " key");
+                Require.that(e.getValue() != null, field + " must not be null");
+                Require.maxLength(e.getValue(), MAX_METADATA_CHARS, field);
+                Require.that(!ChunkKeys.RESERVED.contains(e.getKey()), field + ": the key is reserved " + ChunkKeys.RESERVED);
+            }
         }
         SourceDocument doc = d;
-        int piiRedacted = redacted;
-        List<String> chunks = chunker.chunk(doc.text());
-        return embedder.embedInBatches(chunks, limits.embedBatch())
+        int redacted = 0;
+        if (redactor != null) {
+            var text = redactor.redact(d.text());
+            var title = redactor.redact(d.title() == null ? "" : d.title());
+            redacted = text.findings().size() + title.findings().size();
+            doc = new SourceDocument(d.id(), title.text(), text.text(), d.metadata());
+        }
+        return new Prepared(doc, chunker.chunk(doc.text()), redacted);
+    }
+
+    /**
+     * Chunks embedded together before their documents are stored: enough to fill several embedding calls, few
+     * enough that the vectors held at once stay small (a document with more chunks is a group of its own).
+     */
+    private int groupChunks() {
+        return limits.embedBatch() * 8;
+    }
+
+    /** Stores the documents in groups of about {@link #groupChunks()} chunks, one group after another. */
+    private CompletionStage<List<Ingested>> store(List<Prepared> prepared) {
+        CompletionStage<List<Ingested>> chain = CompletableFuture.completedFuture(new ArrayList<>());
+        List<Prepared> group = new ArrayList<>();
+        int chunks = 0;
+        for (Prepared p : prepared) {
+            if (!group.isEmpty() && chunks + p.chunks().size() > groupChunks()) {
+                chain = then(chain, List.copyOf(group));
+                group.clear();
+                chunks = 0;
+            }
+            group.add(p);
+            chunks += p.chunks().size();
+        }
+        return group.isEmpty() ? chain : then(chain, List.copyOf(group));
+    }
+
+    private CompletionStage<List<Ingested>> then(CompletionStage<List<Ingested>> chain, List<Prepared> group) {
+        return chain.thenCompose(done -> storeGroup(group).thenApply(more -> {
+            done.addAll(more);
+            return done;
+        }));
+    }
+
+    /** Embeds the chunks of the documents together, then replaces each document in the store in turn. */
+    private CompletionStage<List<Ingested>> storeGroup(List<Prepared> prepared) {
+        List<String> all = new ArrayList<>();
+        prepared.forEach(p -> all.addAll(p.chunks()));
+        if (all.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return embedder.embedInBatches(all, limits.embedBatch())
                 .thenCompose(e -> store.ensureCollection(e.vectors().get(0).length).thenApply(ignored -> e.vectors()))
-                .thenCompose(vectors -> store.replaceDocument(doc.id(), doc.title() == null ? "" : doc.title(),
-                        doc.metadata() == null ? Map.of() : doc.metadata(), chunks, vectors))
-                .thenApply(ignored -> new Ingested(doc.id(), chunks.size(), piiRedacted));
+                .thenCompose(vectors -> {
+                    CompletionStage<List<Ingested>> chain = CompletableFuture.completedFuture(new ArrayList<>());
+                    int offset = 0;
+                    for (Prepared p : prepared) {
+                        List<float[]> own = vectors.subList(offset, offset + p.chunks().size());
+                        offset += p.chunks().size();
+                        SourceDocument doc = p.doc();
+                        chain = chain.thenCompose(done -> store.replaceDocument(doc.id(),
+                                doc.title() == null ? "" : doc.title(), doc.metadata() == null ? Map.of() : doc.metadata(),
+                                p.chunks(), own).thenApply(ignored -> {
+                                    done.add(new Ingested(doc.id(), p.chunks().size(), p.piiRedacted()));
+                                    return done;
+                                }));
+                    }
+                    return chain;
+                });
     }
 
     /** Most documents one list page may hold. */

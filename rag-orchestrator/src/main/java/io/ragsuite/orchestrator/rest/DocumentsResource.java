@@ -1,5 +1,7 @@
 package io.ragsuite.orchestrator.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ragsuite.orchestrator.ingest.DocumentIngestor;
 import io.ragsuite.support.error.Require;
 import io.smallrye.common.annotation.Blocking;
@@ -17,11 +19,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * REST documents: {@code POST /v1/documents} with one document (re-posting an id replaces it),
+ * REST documents: {@code POST /v1/documents} with one document (re-posting an id replaces it), many per call with
+ * {@code POST /v1/documents/batch},
  * {@code GET /v1/documents} (pages in id order), {@code GET} and {@code DELETE /v1/documents/{id}}. The ingestor
  * writes changes to the audit log.
  */
@@ -30,9 +35,23 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class DocumentsResource {
     private final DocumentIngestor ingestor;
+    private final Json json;
 
-    public DocumentsResource(DocumentIngestor ingestor) {
+    public DocumentsResource(DocumentIngestor ingestor, ObjectMapper mapper) {
         this.ingestor = ingestor;
+        this.json = new Json(mapper);
+    }
+
+    /** The service's mapper (snake_case) with parse errors recorded rather than thrown. */
+    private record Json(ObjectMapper mapper) {
+        JsonNode readTree(String text, int index, Map<Integer, String> unreadable) {
+            try {
+                return mapper.readTree(text);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                unreadable.put(index, "not valid JSON: " + e.getOriginalMessage());
+                return null;
+            }
+        }
     }
 
     public record DocumentBody(String id, String title, String text, Map<String, String> metadata) {
@@ -47,6 +66,84 @@ public class DocumentsResource {
                 body.metadata());
         return Uni.createFrom().completionStage(() -> ingestor.ingest(List.of(doc), "rest"))
                 .map(done -> Response.status(Response.Status.CREATED).entity(done.get(0)).build());
+    }
+
+    /** One document's outcome in a batch: {@code chunks} when ingested, {@code error} and {@code status} when not. */
+    public record BatchResult(int index, String id, Integer chunks, Integer piiRedacted, String error, Integer status) {
+    }
+
+    public record BatchReply(List<BatchResult> documents, int ingested, int failed, double totalMs) {
+    }
+
+    /**
+     * Many documents per call, each with its own result: {@code POST /v1/documents/batch} with a JSON array of
+     * documents, or NDJSON ({@code application/x-ndjson}: one document per line, as bulk exports are written). A
+     * document that is bad (or a line that is not a document) is refused on its own and the others are ingested;
+     * the reply lists every document's outcome in order. Limits: rag.orchestrator.max-batch-documents, and the
+     * HTTP body size limit.
+     */
+    @POST
+    @Path("/batch")
+    @Consumes({MediaType.APPLICATION_JSON, NDJSON})
+    @Blocking
+    public Uni<BatchReply> ingestBatch(@HeaderParam("Content-Type") String contentType, String body) {
+        long start = System.nanoTime();
+        Require.that(body != null && !body.isBlank(), "request body is required: a JSON array of documents, or NDJSON");
+        List<DocumentIngestor.SourceDocument> docs = new ArrayList<>();
+        Map<Integer, String> unreadable = new LinkedHashMap<>();
+        if (contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith(NDJSON)) {
+            List<String> lines = body.lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).isBlank()) {
+                    continue;
+                }
+                read(json.readTree(lines.get(i), docs.size(), unreadable), docs, unreadable, "line " + (i + 1));
+            }
+        } else {
+            JsonNode array = json.readTree(body, -1, unreadable);
+            Require.that(array != null && array.isArray(), "the body must be a JSON array of documents (or send NDJSON "
+                    + "as " + NDJSON + ")" + (unreadable.isEmpty() ? "" : ": " + unreadable.get(-1)));
+            array.forEach(element -> read(element, docs, unreadable, "element " + docs.size()));
+        }
+        return Uni.createFrom().completionStage(() -> ingestor.ingestEach(docs, "rest")).map(outcomes -> {
+            List<BatchResult> results = new ArrayList<>();
+            int ingested = 0;
+            for (DocumentIngestor.Outcome o : outcomes) {
+                String why = unreadable.get(o.index());
+                if (why != null) {
+                    results.add(new BatchResult(o.index(), "", null, null, why, 400));
+                } else if (o.error() == null) {
+                    ingested++;
+                    results.add(new BatchResult(o.index(), o.id(), o.ingested().chunks(), o.ingested().piiRedacted(), null,
+                            null));
+                } else {
+                    results.add(new BatchResult(o.index(), o.id(), null, null, o.error().getMessage(),
+                            o.error().kind().httpStatus()));
+                }
+            }
+            return new BatchReply(results, ingested, results.size() - ingested, (System.nanoTime() - start) / 1e6);
+        });
+    }
+
+    static final String NDJSON = "application/x-ndjson";
+
+    /** Adds the document an element holds, or a placeholder (refused by the ingestor) and why it is unreadable. */
+    private void read(JsonNode element, List<DocumentIngestor.SourceDocument> docs, Map<Integer, String> unreadable,
+            String where) {
+        int index = docs.size();
+        DocumentBody body = null;
+        if (element != null && !unreadable.containsKey(index)) {
+            try {
+                body = json.mapper.treeToValue(element, DocumentBody.class);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                unreadable.put(index, where + " is not a document: " + e.getOriginalMessage());
+            }
+        }
+        if (body == null && !unreadable.containsKey(index)) {
+            unreadable.put(index, where + " is not a document");
+        }
+        docs.add(body == null ? null : new DocumentIngestor.SourceDocument(body.id(), body.title(), body.text(),
+                body.metadata()));
     }
 
     /**
