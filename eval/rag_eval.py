@@ -30,12 +30,17 @@ SETTINGS = ["dense", "bm25", "hybrid:rrf", "hybrid:relative_score", "hybrid:dbsf
 
 def post(url, body, content_type="application/json", timeout=600):
     data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
-    req = urllib.request.Request(url, data=data, headers={"content-type": content_type})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        raise SystemExit(f"{url}: HTTP {e.code}: {e.read().decode('utf-8', 'replace')}")
+    for attempt in range(30):
+        req = urllib.request.Request(url, data=data, headers={"content-type": content_type})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            if e.code == 429:  # the orchestrator's rate limit: wait as it says
+                time.sleep(float(e.headers.get("retry-after", "1")))
+                continue
+            raise SystemExit(f"{url}: HTTP {e.code}: {e.read().decode('utf-8', 'replace')}")
+    raise SystemExit(f"{url}: still rate limited after 30 tries")
 
 
 def setting_options(setting, dense_weight):

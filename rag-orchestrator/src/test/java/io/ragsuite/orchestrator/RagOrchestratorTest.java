@@ -64,7 +64,7 @@ class RagOrchestratorTest {
         problem(post("/v1/rag/query", "{\"question\":\"why?\",\"max_tokens\":100000}"), 400, "max_tokens");
         problem(post("/v1/rag/query", "{\"question\":\"why?\",\"retrieval\":\"sparse\"}"), 400,
                 "retrieval must be one of dense, bm25, hybrid");
-        problem(post("/v1/rag/query", "{\"question\":\"why?\",\"fusion\":\"rrf\"}"), 400,
+        problem(post("/v1/rag/query", "{\"question\":\"why?\",\"retrieval\":\"dense\",\"fusion\":\"rrf\"}"), 400,
                 "fusion applies only to retrieval=hybrid");
         problem(post("/v1/rag/query/stream", "{\"question\":\"why?\",\"rerank\":\"cross\"}"), 400,
                 "rerank must be one of none, mmr");

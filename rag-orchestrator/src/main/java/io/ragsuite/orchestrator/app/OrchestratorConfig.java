@@ -116,19 +116,19 @@ public interface OrchestratorConfig {
 
     interface Retrieval {
         /** {@code dense}, {@code bm25} or {@code hybrid}. */
-        @WithDefault("dense")
+        @WithDefault("hybrid")
         String mode();
 
         /** Hybrid only: {@code rrf}, {@code relative_score} or {@code dbsf}. */
-        @WithDefault("relative_score")
+        @WithDefault("dbsf")
         String fusion();
 
         /** Hybrid only: weight of the dense ranking. */
-        @WithDefault("1")
+        @WithDefault("0.7")
         float denseWeight();
 
         /** Hybrid only: weight of the BM25 ranking. */
-        @WithDefault("1")
+        @WithDefault("0.3")
         float bm25Weight();
     }
 
