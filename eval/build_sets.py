@@ -33,7 +33,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "bench", "embedding"))
-from make_sentences import foldoc_module  # noqa: E402
+from make_sentences import foldoc_entries, foldoc_module  # noqa: E402
 
 SPACES = re.compile(r"\s+")
 SLUG = re.compile(r"[^a-z0-9]+")
@@ -48,15 +48,7 @@ def slug(text):
 
 
 def foldoc(dict_dir):
-    module = foldoc_module()
-    index = module.load_index(os.path.join(dict_dir, "foldoc.index"))
-    with gzip.open(os.path.join(dict_dir, "foldoc.dict.dz"), "rb") as f:
-        data = f.read()
-    for offset, length in sorted(set(index.values())):
-        try:
-            title, body = module.clean(data[offset:offset + length])
-        except (UnicodeDecodeError, IndexError):
-            continue
+    for title, body in foldoc_entries(dict_dir):
         prose = [p for p in body.split("\n\n") if "\n" not in p and "http" not in p]
         text = SPACES.sub(" ", " ".join(prose)).strip()
         text = re.sub(r"^(<[^>]*>\s*)+", "", text)

@@ -36,6 +36,20 @@ def foldoc_module():
     return module
 
 
+def foldoc_entries(dict_dir):
+    """(headword, cleaned body) of every FOLDOC entry in dict_dir, in file order; entries that do not decode are
+    skipped. Shared by every corpus built from FOLDOC (bench/rag, bench/vector-search, eval)."""
+    module = foldoc_module()
+    index = module.load_index(os.path.join(dict_dir, "foldoc.index"))
+    with gzip.open(os.path.join(dict_dir, "foldoc.dict.dz"), "rb") as f:
+        data = f.read()
+    for offset, length in sorted(set(index.values())):
+        try:
+            yield module.clean(data[offset:offset + length])
+        except (UnicodeDecodeError, IndexError):
+            continue
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dict-dir", required=True)

@@ -15,7 +15,6 @@ corpus yields, so both are always the same set. Stdlib only.
   corpus.py --dict-dir DIR --out DIR [--passages 1500] [--questions 50] [--check bench/rag/questions.json]
 """
 import argparse
-import gzip
 import hashlib
 import json
 import os
@@ -24,7 +23,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "embedding"))
-from make_sentences import SPLIT, TAGS, foldoc_module  # noqa: E402
+from make_sentences import SPLIT, TAGS, foldoc_entries  # noqa: E402
 
 SPACES = re.compile(r"\s+")
 SLUG = re.compile(r"[^a-z0-9]+")
@@ -47,16 +46,8 @@ def pack(paragraph, max_chars):
 
 
 def entries(dict_dir, max_chars):
-    module = foldoc_module()
-    index = module.load_index(os.path.join(dict_dir, "foldoc.index"))
-    with gzip.open(os.path.join(dict_dir, "foldoc.dict.dz"), "rb") as f:
-        data = f.read()
     seen = set()
-    for offset, length in sorted(set(index.values())):
-        try:
-            title, body = module.clean(data[offset:offset + length])
-        except (UnicodeDecodeError, IndexError):
-            continue
+    for title, body in foldoc_entries(dict_dir):
         title = SPACES.sub(" ", title).strip()
         if not title or title.lower() in seen:
             continue

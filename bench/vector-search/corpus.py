@@ -30,7 +30,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 # FOLDOC loading and sentence splitting are the embedding benchmark's (bench/embedding/make_sentences.py).
 sys.path.insert(0, os.path.join(HERE, "..", "embedding"))
-from make_sentences import SPLIT, TAGS, foldoc_module  # noqa: E402
+from make_sentences import SPLIT, TAGS, foldoc_entries  # noqa: E402
 
 SPACES = re.compile(r"\s+")
 
@@ -55,15 +55,7 @@ def chunks_of(paragraph, max_words):
 
 
 def foldoc(dict_dir, max_words):
-    module = foldoc_module()
-    index = module.load_index(os.path.join(dict_dir, "foldoc.index"))
-    with gzip.open(os.path.join(dict_dir, "foldoc.dict.dz"), "rb") as f:
-        data = f.read()
-    for offset, length in sorted(set(index.values())):
-        try:
-            title, body = module.clean(data[offset:offset + length])
-        except (UnicodeDecodeError, IndexError):
-            continue
+    for title, body in foldoc_entries(dict_dir):
         texts = []
         for paragraph in body.split("\n\n"):
             if "\n" in paragraph or "http" in paragraph:  # code, tables, link lists
