@@ -22,12 +22,7 @@ for a in "$@"; do
 done
 if [[ -n "$ingest" ]]; then
     debs="$cache/bench/debs"
-    mkdir -p "$debs"
-    for pkg in dict-foldoc debian-handbook dict-gcide; do
-        if [[ ! -d "$debs/$pkg" ]]; then
-            (cd "$debs" && apt-get download "$pkg" >&2 && dpkg-deb -x "$pkg"_*.deb "$pkg.part" && mv "$pkg.part" "$pkg")
-        fi
-    done
+    "$here/../scripts/unpack-debs.sh" "$debs" dict-foldoc debian-handbook dict-gcide
     python3 "$here/build_sets.py" --debs "$debs" --out "$cache/eval" --sets "$here/sets"
     args=(--ingest "$cache/eval/documents.jsonl" "${args[@]}")
 fi

@@ -42,12 +42,7 @@ fi
 echo "== corpus" >&2
 # Debian packages, downloaded (no root needed) and unpacked under the cache: FOLDOC, the handbook, GCIDE.
 debs="$cache/bench/debs"
-mkdir -p "$debs"
-for pkg in dict-foldoc debian-handbook dict-gcide; do
-    if [[ ! -d "$debs/$pkg" ]]; then
-        (cd "$debs" && apt-get download "$pkg" >&2 && dpkg-deb -x "$pkg"_*.deb "$pkg.part" && mv "$pkg.part" "$pkg")
-    fi
-done
+"$root/scripts/unpack-debs.sh" "$debs" dict-foldoc debian-handbook dict-gcide
 if [[ ! -f "$data/chunks.jsonl" ]]; then
     python3 "$here/corpus.py" --foldoc "$debs/dict-foldoc/usr/share/dictd" \
         --handbook "$debs/debian-handbook/usr/share/doc/debian-handbook/html/en-US" \
