@@ -6,7 +6,7 @@
 #     (~10-20 min on 2 cores; cached);
 #   - the namespace applied for real (a dry run of namespaced objects needs it), its Pod Security "restricted"
 #     enforcement included, and minimal CRDs for the kinds the cluster would get from KEDA, the Prometheus operator
-#     and KServe (check/crds/: open schemas; deploy/check.sh validates those objects against their real schemas);
+#     and KServe (manifest-schemas/crds/: open schemas; deploy/validate-manifests.sh validates those objects against their real schemas);
 #   - `kubectl apply --dry-run=server -k DIR` for base, jobs/* and overlays/*: the API server runs defaulting,
 #     validation and admission (PodSecurity among them) on every object without storing it. Any error, and any
 #     PodSecurity warning, fails.
@@ -83,7 +83,7 @@ done
 [[ $(kubectl get --raw /readyz 2>/dev/null) == ok ]] || { say "kube-apiserver not ready: $(tail -5 "$work/apiserver.log")"; exit 1; }
 say "kube-apiserver $(kubectl version -o json 2>/dev/null | jq -r .serverVersion.gitVersion) ready on 127.0.0.1:16443"
 
-kubectl apply -f "$here/check/crds/" >/dev/null
+kubectl apply -f "$here/manifest-schemas/crds/" >/dev/null
 kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null
 kubectl apply -f "$here/base/namespace.yaml" >/dev/null
 

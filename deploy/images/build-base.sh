@@ -14,7 +14,7 @@
 #     modules the four services use (below), no jshell/javac, stripped of debug symbols;
 #   - /etc/passwd and /etc/group with one user, rag (10001:10001), which the image runs as; /tmp world-writable.
 # In real use any distroless or UBI-micro JRE image takes its place: one property, quarkus.jib.base-jvm-image
-# (RAG_IMAGE_BASE in deploy/images/check.sh).
+# (RAG_IMAGE_BASE in deploy/images/verify-images.sh).
 #
 # Needs: mmdebstrap, umoci, skopeo (Debian packages of the same names) and a Debian mirror (apt's own, by default).
 set -euo pipefail

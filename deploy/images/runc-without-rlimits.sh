@@ -2,7 +2,7 @@
 # An OCI runtime for podman (--runtime) on machines whose root lacks CAP_SYS_RESOURCE: removes process.rlimits
 # from the bundle's config.json (podman always asks for RLIMIT_NOFILE and RLIMIT_NPROC, and runc fails with
 # "error setting rlimits ... operation not permitted" there), then runs runc with the same arguments. The
-# container keeps the limits it inherits. Used by deploy/images/check.sh only where tools.sh finds it necessary.
+# container keeps the limits it inherits. Used by deploy/images/verify-images.sh only where tools.sh finds it necessary.
 bundle=""
 prev=""
 for arg in "$@"; do

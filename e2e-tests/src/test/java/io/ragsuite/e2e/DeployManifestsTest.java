@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What `kubectl apply -k` gets: deploy/base holds exactly what the build generated, every kustomization renders
- * and validates against the JSON schemas (deploy/check.sh), and the rendered objects follow the rules below (our own policy checks: Pod Security Standards "restricted",
+ * and validates against the JSON schemas (deploy/validate-manifests.sh), and the rendered objects follow the rules below (our own policy checks: Pod Security Standards "restricted",
  * probes, requests and limits, no service-account token, selectors that select their own pods, network
  * policies that select something).
  */
@@ -42,13 +42,13 @@ class DeployManifestsTest {
         }
     }
 
-    /** deploy/check.sh: every kustomization renders, every object matches its JSON schema, Trivy finds nothing. */
+    /** deploy/validate-manifests.sh: every kustomization renders, every object matches its JSON schema, Trivy finds nothing. */
     @Test
     void everyRenderedObjectMatchesItsSchema() throws Exception {
-        Process p = new ProcessBuilder("bash", ROOT.resolve("deploy/check.sh").toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("bash", ROOT.resolve("deploy/validate-manifests.sh").toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(600, TimeUnit.SECONDS), "deploy/check.sh did not finish");
-        assertEquals(0, p.exitValue(), "deploy/check.sh:\n" + out);
+        assertTrue(p.waitFor(600, TimeUnit.SECONDS), "deploy/validate-manifests.sh did not finish");
+        assertEquals(0, p.exitValue(), "deploy/validate-manifests.sh:\n" + out);
         assertTrue(out.contains("base: ") && out.contains(" 0 problems"), out);
         assertTrue(out.contains("base: trivy config: 0 findings"), out);
     }
@@ -104,7 +104,7 @@ class DeployManifestsTest {
             problems.add(name + ": runAsNonRoot must be true");
         }
         // Non-root groups (what Trivy's KSV116 means to check; its build here reports every object, see
-        // deploy/check/trivyignore): a primary group, and fsGroup when set, above 0.
+        // deploy/manifest-schemas/trivyignore): a primary group, and fsGroup when set, above 0.
         if (podSecurity.path("runAsGroup").asInt(0) <= 0) {
             problems.add(name + ": runAsGroup must be set above 0");
         }

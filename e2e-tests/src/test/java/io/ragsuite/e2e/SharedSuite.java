@@ -16,14 +16,16 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * One started suite ({@code rag up --no-build --no-sample}, free ports, a temporary run directory) shared by every
  * feature test class that registers this extension, so each feature has its own small class without paying for
  * its own start; stopped with {@code rag down} when the test run ends. Classes that change the services' setup
- * (TLS, a killed stage) start their own suite instead.
+ * (TLS, a killed stage, short deadlines) start their own suite instead. A failed test prints the tail of every
+ * service log.
  */
-final class SharedSuite implements BeforeAllCallback {
+final class SharedSuite implements BeforeAllCallback, TestWatcher {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(180);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -73,6 +75,78 @@ final class SharedSuite implements BeforeAllCallback {
             return new Started(suite, up.exitCode() == 0 ? null : "`rag up` failed: " + up.output() + suite.logTails());
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the suite", e);
+        }
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+        if (started != null && started.failure == null) {
+            System.err.println("=== " + context.getDisplayName() + " failed; service logs:" + started.suite.logTails());
+        }
+    }
+
+    static LaunchedSuite suite() {
+        requireStarted();
+        return started.suite;
+    }
+
+    static int port(String service) {
+        return suite().port(service);
+    }
+
+    /** Sends a request to {@code path} of {@code service} (a path starting with "/"). */
+    static HttpResponse<String> send(String service, String path, java.util.function.UnaryOperator<HttpRequest.Builder> request)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(service) + path))
+                .timeout(ANSWER_TIMEOUT);
+        return HTTP.send(request.apply(b).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** GETs {@code path} of the orchestrator. */
+    static HttpResponse<String> get(String path) throws Exception {
+        return send("rag-orchestrator", path, b -> b.GET());
+    }
+
+    /** POSTs JSON to another service than the orchestrator (e.g. the vector store, to see what was stored). */
+    static JsonNode postJsonTo(String service, String path, Object body, int expectedStatus) throws Exception {
+        HttpResponse<String> r = send(service, path, b -> b.header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json(body))));
+        if (r.statusCode() != expectedStatus) {
+            fail("POST " + service + path + ": expected " + expectedStatus + ", got " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    /** A sample document of samples/corpus; its first line is its title, as `rag up` ingests them. */
+    static String sample(String id) throws java.io.IOException {
+        return java.nio.file.Files.readString(suite().root.resolve("samples/corpus").resolve(id + ".txt"));
+    }
+
+    static String titleOf(String text) {
+        return text.lines().findFirst().orElse("").strip();
+    }
+
+    /** Runs a command in the repo root; fails the test with its output unless it exits 0 in time. */
+    static String runScript(Duration timeout, String... command) throws Exception {
+        java.nio.file.Path output = java.nio.file.Files.createTempFile(suite().workDir, "script-", ".out");
+        Process process = new ProcessBuilder(command).directory(suite().root.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        boolean finished = process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String text = java.nio.file.Files.readString(output);
+        org.junit.jupiter.api.Assertions.assertTrue(finished && process.exitValue() == 0,
+                String.join(" ", command) + " failed:\n" + text);
+        return text;
+    }
+
+    private static String json(Object body) {
+        try {
+            return body instanceof String s ? s : JSON.writeValueAsString(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
         }
     }
 

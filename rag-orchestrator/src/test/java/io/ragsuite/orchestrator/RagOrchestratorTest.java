@@ -49,6 +49,15 @@ class RagOrchestratorTest {
     }
 
     @Test
+    void stagesAreListedAsUnreachableWhileDown() {
+        given().get("/v1/rag/stages").then().statusCode(200)
+                .body("all_ready", equalTo(false))
+                .body("stages.client", org.hamcrest.Matchers.contains("embedding", "vector-search", "generation"))
+                .body("stages.reachable", org.hamcrest.Matchers.everyItem(equalTo(false)))
+                .body("stages[0].error", org.hamcrest.Matchers.notNullValue());
+    }
+
+    @Test
     void badQueriesAreRejectedBeforeAnyStageIsCalled() {
         problem(post("/v1/rag/query", "{\"question\":\"\"}"), 400, "question must not be empty");
         problem(post("/v1/rag/query", "{\"question\":\"   \"}"), 400, "question must not be empty");

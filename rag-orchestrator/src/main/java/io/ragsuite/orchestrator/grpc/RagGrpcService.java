@@ -19,6 +19,7 @@ import io.ragsuite.api.v1.Timings;
 import io.ragsuite.orchestrator.app.PipelineMetrics;
 import io.ragsuite.orchestrator.ingest.DocumentIngestor;
 import io.ragsuite.orchestrator.retrieve.Passage;
+import io.ragsuite.orchestrator.pipeline.AnswerStream;
 import io.ragsuite.orchestrator.pipeline.RagAnswer;
 import io.ragsuite.orchestrator.pipeline.RagPipeline;
 import io.ragsuite.orchestrator.pipeline.RagQuery;
@@ -29,7 +30,6 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 
 /** gRPC adapter of {@code rag.v1.RagService}, with the same semantics as the REST endpoints. */
 @GrpcService
@@ -54,31 +54,16 @@ public class RagGrpcService implements RagService {
 
     @Override
     public Multi<QueryEvent> queryStream(QueryRequest request) {
-        return Multi.createFrom().<QueryEvent>emitter(emitter -> {
-            try {
-                pipeline.query(toQuery(request),
-                        passages -> emitter.emit(QueryEvent.newBuilder().setPassages(Passages.newBuilder()
-                                .addAllPassages(passages.stream().map(RagGrpcService::toProto).toList())).build()),
-                        delta -> {
-                            // Throwing here cancels the generation call, which frees its slot at once.
-                            if (emitter.isCancelled()) {
-                                throw new CancellationException("client went away");
-                            }
-                            emitter.emit(QueryEvent.newBuilder().setAnswerDelta(delta).build());
-                        })
-                        .whenComplete((answer, failure) -> {
-                            if (failure != null) {
-                                emitter.fail(failure);
-                            } else {
-                                metrics.record("grpc", answer);
-                                emitter.emit(QueryEvent.newBuilder().setDone(toResponse(answer)).build());
-                                emitter.complete();
-                            }
-                        });
-            } catch (RuntimeException e) {
-                emitter.fail(e);
-            }
-        }).onFailure().transform(GrpcErrors::toStatus);
+        return Multi.createFrom().<QueryEvent>emitter(emitter -> pipeline.stream(toQuery(request), AnswerStream.of(
+                passages -> emitter.emit(QueryEvent.newBuilder().setPassages(Passages.newBuilder()
+                        .addAllPassages(passages.stream().map(RagGrpcService::toProto).toList())).build()),
+                text -> emitter.emit(QueryEvent.newBuilder().setAnswerDelta(text).build()),
+                answer -> {
+                    metrics.record("grpc", answer);
+                    emitter.emit(QueryEvent.newBuilder().setDone(toResponse(answer)).build());
+                    emitter.complete();
+                },
+                emitter::fail, emitter::isCancelled))).onFailure().transform(GrpcErrors::toStatus);
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -80,6 +81,33 @@ public final class RagPipeline {
      */
     public CompletionStage<RagAnswer> query(RagQuery query, Consumer<List<Passage>> onPassages, Consumer<String> onDelta) {
         return observed(run -> answer(check(query), run, onPassages, onDelta), Function.identity());
+    }
+
+    /**
+     * Answers a question as a stream of events to {@code out} (see {@link AnswerStream} for their order). Never
+     * throws: every failure, including bad input, reaches {@link AnswerStream#failed}.
+     */
+    public void stream(RagQuery query, AnswerStream out) {
+        CompletionStage<RagAnswer> answer;
+        try {
+            answer = query(query, out::passages, delta -> {
+                // Throwing here cancels the generation call, which frees its slot at once.
+                if (out.clientGone()) {
+                    throw new CancellationException("client went away");
+                }
+                out.delta(delta);
+            });
+        } catch (RuntimeException e) {
+            out.failed(e);
+            return;
+        }
+        answer.whenComplete((done, failure) -> {
+            if (failure != null) {
+                out.failed(failure);
+            } else {
+                out.done(done);
+            }
+        });
     }
 
     public CompletionStage<RagAnswer> query(RagQuery query) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ragsuite.orchestrator.app.PipelineMetrics;
+import io.ragsuite.orchestrator.pipeline.AnswerStream;
 import io.ragsuite.orchestrator.pipeline.RagAnswer;
 import io.ragsuite.orchestrator.pipeline.RagPipeline;
 import io.ragsuite.orchestrator.pipeline.RagQuery;
@@ -18,7 +19,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 
 /**
  * OpenAI-compatible {@code POST /v1/chat/completions} that retrieves before it generates, so OpenAI SDKs and tools
@@ -83,39 +83,47 @@ public class OpenAiRagRoutes {
             });
             return;
         }
-        boolean[] started = {false};
         boolean[] gone = {false};
         response.closeHandler(v -> gone[0] = true);
-        pipeline.query(query, passages -> {
-        }, delta -> {
-            // Throwing here cancels the generation call, which frees its slot at once.
-            if (gone[0]) {
-                throw new CancellationException("client went away");
+        pipeline.stream(query, new AnswerStream() {
+            private boolean started;
+
+            /** Headers go out with the first piece, so a refused question or a failed retrieval gets its own status. */
+            private void start() {
+                if (!started) {
+                    started = true;
+                    OpenAiChat.startStream(response);
+                    OpenAiChat.send(response, openAi.chunk(id, created, "", openAi.delta("assistant", ""), null));
+                }
             }
-            if (!started[0]) {
-                // Headers go out with the first piece, so a refused question or a failed retrieval still gets
-                // its own status.
-                started[0] = true;
-                OpenAiChat.startStream(response);
-                OpenAiChat.send(response, openAi.chunk(id, created, "", openAi.delta("assistant", ""), null));
+
+            @Override
+            public void delta(String text) {
+                start();
+                OpenAiChat.send(response, openAi.chunk(id, created, "", openAi.delta(null, text), null));
             }
-            OpenAiChat.send(response, openAi.chunk(id, created, "", openAi.delta(null, delta), null));
-        }).whenComplete((answer, failure) -> {
-            if (failure != null) {
-                openAi.fail(response, failure, started[0]);
-                return;
+
+            @Override
+            public void done(RagAnswer answer) {
+                metrics.record("openai", answer);
+                start();
+                ObjectNode last = openAi.chunk(id, created, answer.generationModel(), openAi.delta(null, null),
+                        answer.finishReason());
+                last.set("usage", usage(answer));
+                last.set("rag", rag(answer));
+                OpenAiChat.send(response, last);
+                OpenAiChat.endStream(response);
             }
-            metrics.record("openai", answer);
-            if (!started[0]) {
-                started[0] = true;
-                OpenAiChat.startStream(response);
+
+            @Override
+            public void failed(Throwable failure) {
+                openAi.fail(response, failure, started);
             }
-            ObjectNode last = openAi.chunk(id, created, answer.generationModel(), openAi.delta(null, null),
-                    answer.finishReason());
-            last.set("usage", usage(answer));
-            last.set("rag", rag(answer));
-            OpenAiChat.send(response, last);
-            OpenAiChat.endStream(response);
+
+            @Override
+            public boolean clientGone() {
+                return gone[0];
+            }
         });
     }
 

@@ -2,6 +2,7 @@ package io.ragsuite.orchestrator.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ragsuite.orchestrator.app.PipelineMetrics;
+import io.ragsuite.orchestrator.pipeline.AnswerStream;
 import io.ragsuite.orchestrator.pipeline.RagAnswer;
 import io.ragsuite.orchestrator.pipeline.RagPipeline;
 import io.ragsuite.orchestrator.pipeline.RagQuery;
@@ -15,7 +16,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /**
@@ -60,23 +60,14 @@ public class RagResource {
         RagQuery query = QueryJson.query(body);
         // Checked before the stream opens, so that bad input gets its 400 rather than a failed event stream.
         pipeline.check(query);
-        return Multi.createFrom().emitter(emitter -> pipeline.query(query,
+        return Multi.createFrom().emitter(emitter -> pipeline.stream(query, AnswerStream.of(
                 passages -> emitter.emit(new QueryEvent(passages, null, null)),
-                delta -> {
-                    // Throwing here cancels the generation call, which frees its slot at once.
-                    if (emitter.isCancelled()) {
-                        throw new CancellationException("client went away");
-                    }
-                    emitter.emit(new QueryEvent(null, delta, null));
-                })
-                .whenComplete((answer, failure) -> {
-                    if (failure != null) {
-                        emitter.fail(failure);
-                    } else {
-                        metrics.record("rest", answer);
-                        emitter.emit(new QueryEvent(null, null, answer));
-                        emitter.complete();
-                    }
-                }));
+                text -> emitter.emit(new QueryEvent(null, text, null)),
+                answer -> {
+                    metrics.record("rest", answer);
+                    emitter.emit(new QueryEvent(null, null, answer));
+                    emitter.complete();
+                },
+                emitter::fail, emitter::isCancelled)));
     }
 }

@@ -17,7 +17,7 @@
 #      (embed, upsert + search, generate, and ingest + query through the orchestrator wired to the other three);
 #      the process's UID checked from the host.
 #
-#   deploy/images/check.sh [--keep]      --keep leaves the registry and containers running for a look around
+#   deploy/images/verify-images.sh [--keep]      --keep leaves the registry and containers running for a look around
 #
 # Env: RAG_IMAGE_REGISTRY_PORT (5000), RAG_IMAGE_PORT_BASE (28080: the orchestrator; stages on +1..+3),
 #      RAG_IMAGE_CHECK_DIR (a temporary folder: registry data, SBOMs, keys, logs), RAG_CACHE_DIR (~/.cache/rag-suite),
@@ -37,7 +37,7 @@ READY_TIMEOUT=${RAG_IMAGE_READY_TIMEOUT:-240}
 WORK=${RAG_IMAGE_CHECK_DIR:-$(mktemp -d /tmp/rag-image-check.XXXXXX)}
 mkdir -p "$WORK"/{registry,sbom,sbom-parts,keys,logs}
 REPORT=$WORK/report.md
-# The images to build: the jib:MODULE lines of images.txt (the list deploy/check.sh holds the manifests to).
+# The images to build: the jib:MODULE lines of images.txt (the list deploy/validate-manifests.sh holds the manifests to).
 mapfile -t SERVICES < <(awk '$2 ~ /^jib:[^:]+$/ { sub("^jib:", "", $2); print $2 }' "$HERE/images.txt")
 (( ${#SERVICES[@]} == 4 )) || { echo "image-check: images.txt names ${#SERVICES[@]} service images, not 4" >&2; exit 1; }
 started=$(date +%s)

