@@ -21,16 +21,16 @@ import java.util.Set;
  * {@code {"must": [{"match": {"key": "lang", "any_of": ["en"]}}, {"range": {"key": "year", "gte": 2020}}]}};
  * it is parsed by protobuf's own JSON parser, which also rejects unknown fields.
  */
-final class QueryJson {
+public final class QueryJson {
     /** The options every query endpoint takes, besides its question. */
-    static final Set<String> OPTIONS = Set.of("top_k", "filter", "retrieval", "fusion", "dense_weight", "bm25_weight",
+    public static final Set<String> OPTIONS = Set.of("top_k", "filter", "retrieval", "fusion", "dense_weight", "bm25_weight",
             "min_score", "rerank", "max_tokens", "temperature", "seed", "model");
 
     private QueryJson() {
     }
 
     /** A body of the RAG endpoints: {@code question} and the options. */
-    static RagQuery query(JsonNode body) {
+    public static RagQuery query(JsonNode body) {
         Require.that(body != null && !body.isNull(), "request body is required: {\"question\": \"...\"}");
         Require.that(body.isObject(), "the request body must be a JSON object");
         checkFields(body, OPTIONS, Set.of("question"));
@@ -38,7 +38,7 @@ final class QueryJson {
     }
 
     /** The options of {@code body} (fields may be absent or null), for a question read elsewhere. */
-    static RagQuery options(JsonNode body, String question) {
+    public static RagQuery options(JsonNode body, String question) {
         return new RagQuery(question, integer(body, "top_k"), filter(body.get("filter")),
                 choice(body, "retrieval", RagQuery.Retrieval.class), choice(body, "fusion", RagQuery.Fusion.class),
                 number(body, "dense_weight"), number(body, "bm25_weight"), number(body, "min_score"),
@@ -47,7 +47,7 @@ final class QueryJson {
     }
 
     /** Fails naming every field of {@code body} that is in neither set. */
-    static void checkFields(JsonNode body, Set<String> options, Set<String> others) {
+    public static void checkFields(JsonNode body, Set<String> options, Set<String> others) {
         List<String> unknown = new ArrayList<>();
         for (Iterator<String> names = body.fieldNames(); names.hasNext();) {
             String name = names.next();
@@ -63,7 +63,7 @@ final class QueryJson {
         }
     }
 
-    static String text(JsonNode body, String field) {
+    public static String text(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {
             return null;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ragsuite.orchestrator.pipeline.RagQuery;
+import io.ragsuite.orchestrator.openai.OpenAiRagRoutes;
 import io.ragsuite.support.error.ServiceException;
 import org.junit.jupiter.api.Test;
 

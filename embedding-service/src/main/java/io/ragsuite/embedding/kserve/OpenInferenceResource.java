@@ -1,8 +1,7 @@
-package io.ragsuite.embedding.rest;
+package io.ragsuite.embedding.kserve;
 
 import io.ragsuite.embedding.app.EmbeddingMetrics;
 import io.ragsuite.embedding.app.ModelLoader;
-import io.ragsuite.embedding.app.OpenInferenceModel;
 import io.ragsuite.embedding.core.EmbeddingModel;
 import io.ragsuite.support.error.ErrorKind;
 import io.ragsuite.support.error.Failures;

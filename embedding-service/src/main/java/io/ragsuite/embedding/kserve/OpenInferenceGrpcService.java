@@ -1,4 +1,4 @@
-package io.ragsuite.embedding.grpc;
+package io.ragsuite.embedding.kserve;
 
 import com.google.protobuf.ByteString;
 import io.quarkus.grpc.GrpcService;
@@ -19,7 +19,6 @@ import io.ragsuite.api.kserve.v2.ServerReadyRequest;
 import io.ragsuite.api.kserve.v2.ServerReadyResponse;
 import io.ragsuite.embedding.app.EmbeddingMetrics;
 import io.ragsuite.embedding.app.ModelLoader;
-import io.ragsuite.embedding.app.OpenInferenceModel;
 import io.ragsuite.embedding.core.EmbeddingModel;
 import io.ragsuite.support.error.Require;
 import io.ragsuite.support.grpc.GrpcErrors;

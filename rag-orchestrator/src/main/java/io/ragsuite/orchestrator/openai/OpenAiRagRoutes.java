@@ -1,4 +1,4 @@
-package io.ragsuite.orchestrator.rest;
+package io.ragsuite.orchestrator.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +8,7 @@ import io.ragsuite.orchestrator.pipeline.AnswerStream;
 import io.ragsuite.orchestrator.pipeline.RagAnswer;
 import io.ragsuite.orchestrator.pipeline.RagPipeline;
 import io.ragsuite.orchestrator.pipeline.RagQuery;
+import io.ragsuite.orchestrator.rest.QueryJson;
 import io.ragsuite.support.error.Require;
 import io.ragsuite.support.error.ServiceException;
 import io.ragsuite.support.openai.OpenAiChat;
@@ -144,7 +145,7 @@ public class OpenAiRagRoutes {
      * {@code retrieval}, ...). OpenAI fields this route cannot honour are refused unless they hold the value that
      * changes nothing ({@code top_p} 1, penalties 0), so that no setting is silently dropped.
      */
-    static RagQuery query(JsonNode body) {
+    public static RagQuery query(JsonNode body) {
         QueryJson.checkFields(body, QueryJson.OPTIONS, CHAT_FIELDS);
         JsonNode n = body.get("n");
         Require.that(n == null || n.isNull() || (n.isIntegralNumber() && n.intValue() == 1),

@@ -1,4 +1,4 @@
-package io.ragsuite.embedding.app;
+package io.ragsuite.embedding.kserve;
 
 import io.ragsuite.embedding.core.EmbeddingModel;
 import io.ragsuite.support.error.Require;

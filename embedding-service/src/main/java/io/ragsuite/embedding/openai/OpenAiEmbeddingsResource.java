@@ -1,8 +1,8 @@
-package io.ragsuite.embedding.rest;
+package io.ragsuite.embedding.openai;
 
 import io.ragsuite.embedding.app.EmbeddingMetrics;
 import io.ragsuite.embedding.app.ModelLoader;
-import io.ragsuite.embedding.app.OpenInferenceModel;
+import io.ragsuite.embedding.kserve.OpenInferenceModel;
 import io.ragsuite.support.error.Require;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;

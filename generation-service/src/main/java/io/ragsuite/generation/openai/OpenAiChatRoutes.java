@@ -1,4 +1,4 @@
-package io.ragsuite.generation.rest;
+package io.ragsuite.generation.openai;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +9,7 @@ import io.ragsuite.generation.app.AdapterAdmin;
 import io.ragsuite.generation.app.EngineLoader;
 import io.ragsuite.generation.app.GenerationCalls;
 import io.ragsuite.generation.core.ChatTurn;
+import io.ragsuite.generation.rest.GenerationResource;
 import io.ragsuite.generation.core.GenerationResult;
 import io.ragsuite.generation.core.ModelRegistry;
 import io.ragsuite.generation.core.Sampling;
