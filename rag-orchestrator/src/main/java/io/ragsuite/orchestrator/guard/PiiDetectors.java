@@ -11,18 +11,34 @@ import org.apache.commons.validator.routines.CreditCardValidator;
 import org.apache.commons.validator.routines.EmailValidator;
 import org.apache.commons.validator.routines.IBANValidator;
 import org.apache.commons.validator.routines.InetAddressValidator;
+import org.apache.commons.validator.routines.checkdigit.LuhnCheckDigit;
 
 /** One detector per {@link PiiType}: a candidate pattern, then the validator that decides. */
 final class PiiDetectors {
     private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
     /** Country code, check digits, then up to 30 letters/digits in groups separated by single spaces. */
     private static final Pattern IBAN = Pattern.compile("\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}\\b");
-    private static final Pattern CARD = Pattern.compile("(?<![\\d.,-])\\d(?:[ -]?\\d){12,18}(?![\\d.,]\\d)");
+    private static final Pattern CARD = Pattern.compile("(?<![\\dA-Za-z.,-])\\d(?:[ -]?\\d){12,18}(?![\\d.,]\\d)");
     private static final Pattern IPV4 = Pattern.compile("(?<![\\d.])(?:\\d{1,3}\\.){3}\\d{1,3}(?![\\d.]*\\d)");
     private static final Pattern IPV6 = Pattern.compile("(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Fa-f])");
     private static final Pattern DNI = Pattern.compile("\\b\\d{8}[- ]?[A-Za-z]\\b");
     private static final Pattern NIE = Pattern.compile("\\b[XYZxyz][- ]?\\d{7}[- ]?[A-Za-z]\\b");
     private static final String DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE";
+    /** Issuer prefixes of payment cards (2221-2720, 3x, 4, 51-55, 6x). */
+    private static final Pattern CARD_START = Pattern.compile("2[2-7]|3[0-9]|4|5[1-5]|6[0-9]");
+    /**
+     * Words that make a bare run of digits a phone number (Presidio's context words, English and Spanish): within
+     * {@link #CONTEXT_CHARS} before the number, or just after it.
+     */
+    private static final Pattern PHONE_CONTEXT = Pattern.compile("(?iu)\\b(phone|telephone|tel|tlf|tfno|mobile|cell|cellphone"
+            + "|call|calls|ring|text|sms|whatsapp|fax|contact|dial|reach|número|numero|teléfono|telefono|móvil|movil"
+            + "|llama|llamar|llámame|contacto|voicemail|numéro|téléphone|telephone|portable|rappel|rappeler|appeler|appelle|joindre"
+            + "|anrufen|ruf|handy|telefon|rufnummer|telefono|cellulare|chiamare|chiama|bellen|mobiel|telefoon)\\b");
+    /** Four dot-separated groups of digits: an address or a version, never written as a phone number. */
+    private static final Pattern DOTTED_QUAD = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** National formats read next to a phone word, besides the configured region's. */
+    static final List<String> OTHER_REGIONS = List.of("US", "GB", "FR", "DE", "IT", "NL", "BE", "PT", "IE", "CH", "AT");
+    static final int CONTEXT_CHARS = 40;
     /** Visa, Mastercard, Amex and Discover ranges with Luhn; immutable, so one serves every call. */
     private static final CreditCardValidator CARDS = new CreditCardValidator();
 
@@ -58,9 +74,18 @@ final class PiiDetectors {
         });
     }
 
-    /** Luhn and the issuer ranges of Visa, Mastercard, American Express and Discover. */
+    /**
+     * Card numbers: Luhn-valid, 13 to 19 digits, starting as payment cards do (the issuer ranges of Visa, Mastercard,
+     * American Express, Discover, JCB, Diners Club, UnionPay, Maestro: first digit 2 to 6), as Presidio's card
+     * recognizer reads them. Not only the four brands' exact lengths: a Luhn-valid 16-digit number starting 37 is
+     * still a card number to whoever reads the log. The Luhn check is what keeps order numbers out (nine in ten fail).
+     */
     static List<PiiFinding> card(String text) {
-        return matches(CARD, text, PiiType.CARD, m -> CARDS.isValid(m.group().replaceAll("[ -]", "")) ? m.end() : -1);
+        return matches(CARD, text, PiiType.CARD, m -> {
+            String digits = m.group().replaceAll("[ -]", "");
+            return CARDS.isValid(digits) || (CARD_START.matcher(digits).lookingAt()
+                    && LuhnCheckDigit.LUHN_CHECK_DIGIT.isValid(digits)) ? m.end() : -1;
+        });
     }
 
     static List<PiiFinding> ip(String text) {
@@ -96,14 +121,44 @@ final class PiiDetectors {
         });
     }
 
-    /** Numbers valid in their numbering plan; without a "+" prefix they are read as numbers of {@code region}. */
+    /**
+     * Numbers valid in their numbering plan; without a "+" prefix they are read as numbers of {@code region}. A bare
+     * run of digits (no "+", no spaces, dashes, dots or brackets) is a count, an id or a size as often as a phone
+     * number ("706880802 parameters" is a valid Spanish mobile), so it counts only next to a phone word, as
+     * Presidio's context enhancement does; a number written as people write phone numbers needs none. Next to a
+     * phone word, numbers written in the national format of {@link #OTHER_REGIONS} count too ("call her on
+     * (212) 555-0199", "son numéro, 06 12 34 56 78"): without the word, a national number of another country is too
+     * often something else.
+     */
     static List<PiiFinding> phone(String text, String region) {
         List<PiiFinding> out = new ArrayList<>();
         for (PhoneNumberMatch m : PhoneNumberUtil.getInstance().findNumbers(text, region,
                 PhoneNumberUtil.Leniency.VALID, Long.MAX_VALUE)) {
-            out.add(new PiiFinding(PiiType.PHONE, m.start(), m.end()));
+            boolean bare = m.rawString().chars().allMatch(Character::isDigit);
+            if (!DOTTED_QUAD.matcher(m.rawString()).matches() && (!bare || hasPhoneContext(text, m.start(), m.end()))) {
+                out.add(new PiiFinding(PiiType.PHONE, m.start(), m.end()));
+            }
+        }
+        for (String other : OTHER_REGIONS) {
+            if (other.equalsIgnoreCase(region)) {
+                continue;
+            }
+            for (PhoneNumberMatch m : PhoneNumberUtil.getInstance().findNumbers(text, other,
+                    PhoneNumberUtil.Leniency.VALID, Long.MAX_VALUE)) {
+                PiiFinding f = new PiiFinding(PiiType.PHONE, m.start(), m.end());
+                if (out.stream().noneMatch(f::overlaps) && !DOTTED_QUAD.matcher(m.rawString()).matches()
+                        && hasPhoneContext(text, m.start(), m.end())) {
+                    out.add(f);
+                }
+            }
         }
         return out;
+    }
+
+    private static boolean hasPhoneContext(String text, int start, int end) {
+        String before = text.substring(Math.max(0, start - CONTEXT_CHARS), start);
+        String after = text.substring(end, Math.min(text.length(), end + CONTEXT_CHARS / 2));
+        return PHONE_CONTEXT.matcher(before).find() || PHONE_CONTEXT.matcher(after).find();
     }
 
     /** @param end the finding's end for a valid candidate, or -1 */

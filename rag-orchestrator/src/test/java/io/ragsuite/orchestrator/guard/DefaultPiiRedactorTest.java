@@ -45,6 +45,19 @@ class DefaultPiiRedactorTest {
         }
     }
 
+    /** The two misses of issue 17: card numbers outside the four brands' lengths, and counts read as phones. */
+    @Test
+    void cardsOfEveryIssuerAndPhonesOnlyWhereTheyArePhones() {
+        assertEquals("Paid with [CARD].", masked("Paid with 3714 4963 5398 4009."), "16 digits starting 37, Luhn-valid");
+        assertEquals("JCB [CARD], Diners [CARD].", masked("JCB 3530-1113-3330-0000, Diners 36123456789005."));
+        assertEquals("The model has 706880802 parameters.", masked("The model has 706880802 parameters."));
+        assertEquals("Ticket 600123456 was closed.", masked("Ticket 600123456 was closed."));
+        assertEquals("Call me on [PHONE] tonight.", masked("Call me on 706880802 tonight."), "a bare number next to a phone word");
+        assertEquals("Ring [PHONE] or [PHONE].", masked("Ring 612 34 56 78 or +34 699 112 233."), "written as phones are");
+        assertEquals("Call the desk on [PHONE].", masked("Call the desk on (212) 555-0199."), "another country's format, with the word");
+        assertEquals("Build 212 555 0199 passed.", masked("Build 212 555 0199 passed."), "another country's format, no word");
+    }
+
     @Test
     void hashModeGivesStableKeyedTokens() {
         var hash = new DefaultPiiRedactor(EnumSet.allOf(PiiType.class), RedactionMode.HASH, "ES", KEY);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build guard-eval/fresh-pii-test.jsonl, a held-out test set for the PII redactor.
+"""Build guard-eval/fresh-pii-round1.jsonl, a held-out test set for the PII redactor.
 
 Every sentence here was written by hand for this file. Each positive row is a list
 of pieces: plain strings plus (TYPE, value) tuples. The script joins the pieces,
@@ -335,7 +335,7 @@ def assert_clean(text):
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "fresh-pii-test.jsonl")
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "fresh-pii-round1.jsonl")
     rows = [build_positive(p) for p in POSITIVES]
     for text in NEGATIVES:
         assert_clean(text)
