@@ -84,7 +84,18 @@ public class PipelineProducer {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read the prompt-injection seed attacks", e);
         }
-        return new InjectionGuard(new DefaultInjectionDetector(embedder, seeds, c.threshold(), config.embedBatch()), question, passage);
+        List<String> benign;
+        try (var in = PipelineProducer.class.getResourceAsStream("/guard/injection-benign-seeds.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("guard/injection-benign-seeds.txt is missing from the build");
+            }
+            benign = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the prompt-injection look-alikes", e);
+        }
+        return new InjectionGuard(new DefaultInjectionDetector(embedder, seeds, benign, c.threshold(), config.embedBatch()),
+                question, passage);
     }
 
     @Produces

@@ -12,12 +12,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * Two layers: {@link InjectionRules} (phrases, invisible characters, role markers), then the embedding
  * similarity of each text to a seed set of known attacks, with the pipeline's own embedding model (one batched
  * call for all texts of a query; the seeds are embedded once). A text is suspicious when a rule fires or its
- * best similarity reaches the threshold. Paraphrased attacks that no phrase rule names are what the second
- * layer is for.
+ * best similarity reaches the threshold and is higher than its similarity to every benign look-alike (questions
+ * about prompts, debug modes, encodings, admin overrides that use an attack's words innocently): a nearest-neighbour
+ * decision between the two exemplar sets, so that "Should that go in the system prompt?" is not an attack for
+ * resembling one. Paraphrased attacks that no phrase rule names are what the second layer is for.
  */
 public final class DefaultInjectionDetector implements InjectionDetector {
     private final Embedder embedder;
     private final List<String> seeds;
+    private final List<String> benign;
     private final double threshold;
     private final int batch;
     private final AtomicReference<CompletableFuture<List<float[]>>> seedVectors = new AtomicReference<>();
@@ -31,8 +34,14 @@ public final class DefaultInjectionDetector implements InjectionDetector {
      * @param batch     texts per embedding call (the stage's request limit)
      */
     public DefaultInjectionDetector(Embedder embedder, List<String> seeds, double threshold, int batch) {
+        this(embedder, seeds, List.of(), threshold, batch);
+    }
+
+    /** @param benign look-alikes that are not attacks; a text closer to one of them than to every seed is not flagged */
+    public DefaultInjectionDetector(Embedder embedder, List<String> seeds, List<String> benign, double threshold, int batch) {
         this.embedder = embedder;
         this.seeds = List.copyOf(seeds);
+        this.benign = List.copyOf(benign);
         this.threshold = threshold;
         this.batch = batch;
     }
@@ -57,16 +66,27 @@ public final class DefaultInjectionDetector implements InjectionDetector {
         return seedVectors().thenCompose(seedVecs -> embedder.embedInBatches(pieces, batch).thenApply(e -> {
             List<float[]> vectors = e.vectors();
             double[] bestOf = new double[texts.size()];
+            boolean[] attackSide = new boolean[texts.size()];
             for (int p = 0; p < pieces.size(); p++) {
-                for (float[] s : seedVecs) {
-                    bestOf[owner.get(p)] = Math.max(bestOf[owner.get(p)], cosine(vectors.get(p), s));
+                double attack = 0;
+                for (int k = 0; k < seeds.size(); k++) {
+                    attack = Math.max(attack, cosine(vectors.get(p), seedVecs.get(k)));
                 }
+                double lookalike = 0;
+                for (int k = seeds.size(); k < seedVecs.size(); k++) {
+                    lookalike = Math.max(lookalike, cosine(vectors.get(p), seedVecs.get(k)));
+                }
+                int i = owner.get(p);
+                if (attack > bestOf[i]) {
+                    bestOf[i] = attack;
+                }
+                attackSide[i] |= attack >= threshold && attack > lookalike;
             }
             List<InjectionCheck> out = new ArrayList<>();
             for (int i = 0; i < texts.size(); i++) {
                 double best = bestOf[i];
                 List<String> reasons = new ArrayList<>(rules.get(i));
-                if (best >= threshold) {
+                if (attackSide[i]) {
                     reasons.add(String.format(Locale.ROOT, "similar to a known attack (%.2f)", best));
                 }
                 out.add(new InjectionCheck(!reasons.isEmpty(), best, reasons));
@@ -86,12 +106,20 @@ public final class DefaultInjectionDetector implements InjectionDetector {
         return out.isEmpty() ? List.of(text) : out;
     }
 
+    /** The look-alikes sentence by sentence, as the texts checked are compared. */
+    private List<String> benignSentences() {
+        return benign.stream().flatMap(b -> sentences(b).stream()).distinct().toList();
+    }
+
     private CompletionStage<List<float[]>> seedVectors() {
         CompletableFuture<List<float[]>> mine = new CompletableFuture<>();
         if (!seedVectors.compareAndSet(null, mine)) {
             return seedVectors.get();
         }
-        embedder.embedInBatches(seeds, batch).whenComplete((e, failure) -> {
+        // The seeds' vectors first, then the look-alikes' (check() tells them apart by index).
+        List<String> all = new ArrayList<>(seeds);
+        all.addAll(benignSentences());
+        embedder.embedInBatches(all, batch).whenComplete((e, failure) -> {
             if (failure != null) {
                 seedVectors.set(null); // try again with the next query
                 mine.completeExceptionally(failure);

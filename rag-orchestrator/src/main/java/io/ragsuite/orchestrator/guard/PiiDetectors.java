@@ -34,6 +34,11 @@ final class PiiDetectors {
             + "|call|calls|ring|text|sms|whatsapp|fax|contact|dial|reach|número|numero|teléfono|telefono|móvil|movil"
             + "|llama|llamar|llámame|contacto|voicemail|numéro|téléphone|telephone|portable|rappel|rappeler|appeler|appelle|joindre"
             + "|anrufen|ruf|handy|telefon|rufnummer|telefono|cellulare|chiamare|chiama|bellen|mobiel|telefoon)\\b");
+    /** Shapes a possible-length number takes that are something else: an ISO date, a card's 4-6-5 groups. */
+    private static final Pattern NOT_A_PHONE_SHAPE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}|\\d{4}[ -]\\d{6}[ -]\\d{4,5}");
+    private static final Pattern JOINED_BEFORE = Pattern.compile("[\\p{L}\\d][ -]?$");
+    private static final Pattern JOINED_AFTER = Pattern.compile("^[ -]?[\\p{L}\\d]");
+    private static final Pattern INTERNAL_TLD = Pattern.compile("(?i)\\.(example|test|invalid|localhost|internal|corp|local|lan|home)$");
     /** Four dot-separated groups of digits: an address or a version, never written as a phone number. */
     private static final Pattern DOTTED_QUAD = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     /** National formats read next to a phone word, besides the configured region's. */
@@ -45,8 +50,14 @@ final class PiiDetectors {
     private PiiDetectors() {
     }
 
+    /**
+     * Addresses with a real top-level domain, and those on the names companies and documentation use without one
+     * (RFC 2606 and 6761's example/test/invalid/localhost, the de-facto internal, corp, local, lan, home): mail on an
+     * intranet is personal data too.
+     */
     static List<PiiFinding> email(String text) {
-        return matches(EMAIL, text, PiiType.EMAIL, m -> EmailValidator.getInstance().isValid(m.group()) ? m.end() : -1);
+        return matches(EMAIL, text, PiiType.EMAIL, m -> EmailValidator.getInstance().isValid(m.group())
+                || INTERNAL_TLD.matcher(m.group()).find() ? m.end() : -1);
     }
 
     /** The longest prefix of the candidate that is a valid IBAN (the pattern may run into a following word). */
@@ -139,6 +150,20 @@ final class PiiDetectors {
                 out.add(new PiiFinding(PiiType.PHONE, m.start(), m.end()));
             }
         }
+        // Next to a phone word, a number of a possible length for its plan counts even where no operator has that
+        // block (unallocated and fictional ranges such as the UK's 07700 900xxx are still somebody's number in a log).
+        for (String plan : plansFor(region)) {
+            for (PhoneNumberMatch m : PhoneNumberUtil.getInstance().findNumbers(text, plan,
+                    PhoneNumberUtil.Leniency.POSSIBLE, Long.MAX_VALUE)) {
+                PiiFinding f = new PiiFinding(PiiType.PHONE, m.start(), m.end());
+                if (out.stream().noneMatch(f::overlaps) && !DOTTED_QUAD.matcher(m.rawString()).matches()
+                        && m.rawString().replaceAll("\\D", "").length() >= 8 && standsAlone(text, m.start(), m.end())
+                        && !NOT_A_PHONE_SHAPE.matcher(m.rawString()).matches()
+                        && hasPhoneContext(text, m.start(), m.end())) {
+                    out.add(f);
+                }
+            }
+        }
         for (String other : OTHER_REGIONS) {
             if (other.equalsIgnoreCase(region)) {
                 continue;
@@ -153,6 +178,18 @@ final class PiiDetectors {
             }
         }
         return out;
+    }
+
+    /** Not a piece of a longer code: no letter or digit joins it on either side (directly or across one space or dash). */
+    private static boolean standsAlone(String text, int start, int end) {
+        return !JOINED_BEFORE.matcher(text.substring(Math.max(0, start - 2), start)).find()
+                && !JOINED_AFTER.matcher(text.substring(end, Math.min(text.length(), end + 2))).find();
+    }
+
+    private static List<String> plansFor(String region) {
+        List<String> plans = new ArrayList<>(List.of(region));
+        OTHER_REGIONS.stream().filter(r -> !r.equalsIgnoreCase(region)).forEach(plans::add);
+        return plans;
     }
 
     private static boolean hasPhoneContext(String text, int start, int end) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Deterministic generator for fresh-pii-test.jsonl (held-out PII redactor test set).
+"""Deterministic generator for fresh-pii-round2.jsonl (held-out PII redactor test set).
 
 Every sentence is written by hand below. Where a value carries a checksum, the
 template holds the payload and the check characters are computed here:
@@ -27,7 +27,7 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "fresh-pii-test.jsonl")
+OUT = os.path.join(HERE, "fresh-pii-round2.jsonl")
 
 DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 IBAN_LENGTHS = {"DE": 22, "FR": 27, "ES": 24, "GB": 22, "NL": 18, "IT": 27, "BE": 16}
