@@ -73,29 +73,25 @@ public class PipelineProducer {
         OrchestratorConfig.Injection c = config.injection();
         InjectionPolicy question = parse(InjectionPolicy.class, c.questionPolicy(), "rag.orchestrator.injection.question-policy");
         InjectionPolicy passage = parse(InjectionPolicy.class, c.passagePolicy(), "rag.orchestrator.injection.passage-policy");
-        List<String> seeds;
-        try (var in = c.seedsFile().isPresent() ? java.nio.file.Files.newInputStream(c.seedsFile().get())
-                : PipelineProducer.class.getResourceAsStream("/guard/injection-seeds.txt")) {
-            if (in == null) {
-                throw new IllegalStateException("guard/injection-seeds.txt is missing from the build");
-            }
-            seeds = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
-                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read the prompt-injection seed attacks", e);
-        }
-        List<String> benign;
-        try (var in = PipelineProducer.class.getResourceAsStream("/guard/injection-benign-seeds.txt")) {
-            if (in == null) {
-                throw new IllegalStateException("guard/injection-benign-seeds.txt is missing from the build");
-            }
-            benign = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
-                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read the prompt-injection look-alikes", e);
-        }
+        List<String> seeds = exemplars(c.seedsFile(), "/guard/injection-seeds.txt", "the prompt-injection seed attacks");
+        List<String> benign = exemplars(java.util.Optional.empty(), "/guard/injection-benign-seeds.txt",
+                "the prompt-injection look-alikes");
         return new InjectionGuard(new DefaultInjectionDetector(embedder, seeds, benign, c.threshold(), config.embedBatch()),
                 question, passage);
+    }
+
+    /** Non-empty, non-'#' lines of {@code file}, or of the built-in {@code resource} when no file is given. */
+    private static List<String> exemplars(java.util.Optional<java.nio.file.Path> file, String resource, String what) {
+        try (var in = file.isPresent() ? java.nio.file.Files.newInputStream(file.get())
+                : PipelineProducer.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource.substring(1) + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + what, e);
+        }
     }
 
     @Produces
