@@ -43,6 +43,8 @@ final class PiiDetectors {
     private static final Pattern DOTTED_QUAD = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     /** National formats read next to a phone word, besides the configured region's. */
     static final List<String> OTHER_REGIONS = List.of("US", "GB", "FR", "DE", "IT", "NL", "BE", "PT", "IE", "CH", "AT");
+    /** The same words with no word boundaries: any number the windowed check accepts has one of these in the text. */
+    private static final Pattern PHONE_WORD_ANYWHERE = Pattern.compile(PHONE_CONTEXT.pattern().replace("\\b", ""));
     static final int CONTEXT_CHARS = 40;
     /** Visa, Mastercard, Amex and Discover ranges with Luhn; immutable, so one serves every call. */
     private static final CreditCardValidator CARDS = new CreditCardValidator();
@@ -143,41 +145,36 @@ final class PiiDetectors {
      */
     static List<PiiFinding> phone(String text, String region) {
         List<PiiFinding> out = new ArrayList<>();
-        for (PhoneNumberMatch m : PhoneNumberUtil.getInstance().findNumbers(text, region,
-                PhoneNumberUtil.Leniency.VALID, Long.MAX_VALUE)) {
-            boolean bare = m.rawString().chars().allMatch(Character::isDigit);
-            if (!DOTTED_QUAD.matcher(m.rawString()).matches() && (!bare || hasPhoneContext(text, m.start(), m.end()))) {
-                out.add(new PiiFinding(PiiType.PHONE, m.start(), m.end()));
-            }
+        scan(text, region, PhoneNumberUtil.Leniency.VALID, out,
+                m -> !m.rawString().chars().allMatch(Character::isDigit) || hasPhoneContext(text, m.start(), m.end()));
+        // Every later pass needs a phone word next to the number: a text with none anywhere skips them (redaction runs
+        // on every document and every streamed answer, and each pass reads the whole text).
+        if (!PHONE_WORD_ANYWHERE.matcher(text).find()) {
+            return out;
         }
         // Next to a phone word, a number of a possible length for its plan counts even where no operator has that
         // block (unallocated and fictional ranges such as the UK's 07700 900xxx are still somebody's number in a log).
-        for (String plan : plansFor(region)) {
-            for (PhoneNumberMatch m : PhoneNumberUtil.getInstance().findNumbers(text, plan,
-                    PhoneNumberUtil.Leniency.POSSIBLE, Long.MAX_VALUE)) {
-                PiiFinding f = new PiiFinding(PiiType.PHONE, m.start(), m.end());
-                if (out.stream().noneMatch(f::overlaps) && !DOTTED_QUAD.matcher(m.rawString()).matches()
-                        && m.rawString().replaceAll("\\D", "").length() >= 8 && standsAlone(text, m.start(), m.end())
-                        && !NOT_A_PHONE_SHAPE.matcher(m.rawString()).matches()
-                        && hasPhoneContext(text, m.start(), m.end())) {
-                    out.add(f);
-                }
-            }
+        List<String> plans = plansFor(region);
+        for (String plan : plans) {
+            scan(text, plan, PhoneNumberUtil.Leniency.POSSIBLE, out, m -> m.rawString().replaceAll("\\D", "").length() >= 8
+                    && standsAlone(text, m.start(), m.end()) && !NOT_A_PHONE_SHAPE.matcher(m.rawString()).matches()
+                    && hasPhoneContext(text, m.start(), m.end()));
         }
-        for (String other : OTHER_REGIONS) {
-            if (other.equalsIgnoreCase(region)) {
-                continue;
-            }
-            for (PhoneNumberMatch m : PhoneNumberUtil.getInstance().findNumbers(text, other,
-                    PhoneNumberUtil.Leniency.VALID, Long.MAX_VALUE)) {
-                PiiFinding f = new PiiFinding(PiiType.PHONE, m.start(), m.end());
-                if (out.stream().noneMatch(f::overlaps) && !DOTTED_QUAD.matcher(m.rawString()).matches()
-                        && hasPhoneContext(text, m.start(), m.end())) {
-                    out.add(f);
-                }
-            }
+        for (String other : plans.subList(1, plans.size())) {
+            scan(text, other, PhoneNumberUtil.Leniency.VALID, out, m -> hasPhoneContext(text, m.start(), m.end()));
         }
         return out;
+    }
+
+    /** Adds the numbers {@code plan} reads at {@code leniency} that overlap no finding yet, are no dotted quad, and pass {@code accept}. */
+    private static void scan(String text, String plan, PhoneNumberUtil.Leniency leniency, List<PiiFinding> out,
+            java.util.function.Predicate<PhoneNumberMatch> accept) {
+        for (PhoneNumberMatch m : PhoneNumberUtil.getInstance().findNumbers(text, plan, leniency, Long.MAX_VALUE)) {
+            PiiFinding f = new PiiFinding(PiiType.PHONE, m.start(), m.end());
+            if (out.stream().noneMatch(f::overlaps) && !DOTTED_QUAD.matcher(m.rawString()).matches() && accept.test(m)) {
+                out.add(f);
+            }
+        }
     }
 
     /** Not a piece of a longer code: no letter or digit joins it on either side (directly or across one space or dash). */
@@ -186,6 +183,7 @@ final class PiiDetectors {
                 && !JOINED_AFTER.matcher(text.substring(end, Math.min(text.length(), end + 2))).find();
     }
 
+    /** {@code region} first, then {@link #OTHER_REGIONS} without it. */
     private static List<String> plansFor(String region) {
         List<String> plans = new ArrayList<>(List.of(region));
         OTHER_REGIONS.stream().filter(r -> !r.equalsIgnoreCase(region)).forEach(plans::add);
