@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.langchain4j.data.segment.TextSegment;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
-import io.ragsuite.orchestrator.retrieve.Embedder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,19 +32,6 @@ class FreshGuardrailsEvaluationTest {
         double recall() {
             return tp / (double) Math.max(1, tp + fn);
         }
-    }
-
-    static DefaultInjectionDetector detector() throws IOException {
-        AllMiniLmL6V2EmbeddingModel model = new AllMiniLmL6V2EmbeddingModel();
-        Embedder embedder = texts -> CompletableFuture.completedFuture(new Embedder.Embeddings(
-                model.embedAll(texts.stream().map(TextSegment::from).toList()).content().stream()
-                        .map(e -> e.vector()).toList(), "all-minilm-l6-v2"));
-        return new DefaultInjectionDetector(embedder, lines("src/main/resources/guard/injection-seeds.txt"),
-                lines("src/main/resources/guard/injection-benign-seeds.txt"), InjectionEvaluationTest.DEFAULT_THRESHOLD, 64);
-    }
-
-    private static List<String> lines(String file) throws IOException {
-        return Files.readAllLines(Path.of(file)).stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
     }
 
     static Scores injection(DefaultInjectionDetector detector, String file) throws IOException {
@@ -139,7 +122,7 @@ class FreshGuardrailsEvaluationTest {
     /** The dev split: reported (misses printed) to guide changes, never asserted. */
     @Test
     void devSplitReport() throws IOException {
-        DefaultInjectionDetector detector = detector();
+        DefaultInjectionDetector detector = InjectionEvaluationTest.shippedDetector();
         Scores inj = injection(detector, "guard-eval/fresh-injection-dev.jsonl");
         Scores pii = pii("guard-eval/fresh-pii-dev.jsonl");
         Scores injRound1 = injection(detector, "guard-eval/fresh-injection-round1.jsonl");
@@ -162,7 +145,7 @@ class FreshGuardrailsEvaluationTest {
 
     @Test
     void onSentencesNeverTunedOn() throws IOException {
-        DefaultInjectionDetector detector = detector();
+        DefaultInjectionDetector detector = InjectionEvaluationTest.shippedDetector();
         StringBuilder md = new StringBuilder("| set | precision | recall | TP | FP | FN |\n|---|---:|---:|---:|---:|---:|\n");
         Scores injDev = injection(detector, "guard-eval/fresh-injection-dev.jsonl");
         Scores injTest = injection(detector, "guard-eval/fresh-injection-round3.jsonl");

@@ -40,13 +40,7 @@ class InjectionEvaluationTest {
             JsonNode r = JSON.readTree(line);
             rows.add(new Row(r.get("kind").asText(), r.get("label").asInt(), r.get("text").asText()));
         }
-        AllMiniLmL6V2EmbeddingModel model = new AllMiniLmL6V2EmbeddingModel();
-        Embedder embedder = texts -> CompletableFuture.completedFuture(new Embedder.Embeddings(
-                model.embedAll(texts.stream().map(TextSegment::from).toList()).content().stream()
-                        .map(e -> e.vector()).toList(), "all-minilm-l6-v2"));
-        List<String> seeds = Files.readAllLines(Path.of("src/main/resources/guard/injection-seeds.txt")).stream()
-                .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
-        DefaultInjectionDetector detector = new DefaultInjectionDetector(embedder, seeds, DEFAULT_THRESHOLD, 64);
+        DefaultInjectionDetector detector = shippedDetector();
         List<InjectionCheck> checks = new ArrayList<>();
         for (int from = 0; from < rows.size(); from += 32) {
             checks.addAll(detector.check(rows.subList(from, Math.min(rows.size(), from + 32)).stream().map(Row::text)
@@ -102,6 +96,23 @@ class InjectionEvaluationTest {
         misses.forEach(System.out::println);
         assertTrue(best[0] >= 0.93, "precision " + best[0]);
         assertTrue(best[1] >= 0.80, "recall " + best[1]);
+    }
+
+    /**
+     * The detector as the service builds it (seed attacks, benign look-alikes, default threshold), over all-MiniLM-L6-v2
+     * in-process (LangChain4j's packaging of the model the embedding service serves).
+     */
+    static DefaultInjectionDetector shippedDetector() throws IOException {
+        AllMiniLmL6V2EmbeddingModel model = new AllMiniLmL6V2EmbeddingModel();
+        Embedder embedder = texts -> CompletableFuture.completedFuture(new Embedder.Embeddings(
+                model.embedAll(texts.stream().map(TextSegment::from).toList()).content().stream()
+                        .map(e -> e.vector()).toList(), "all-minilm-l6-v2"));
+        return new DefaultInjectionDetector(embedder, exemplars("src/main/resources/guard/injection-seeds.txt"),
+                exemplars("src/main/resources/guard/injection-benign-seeds.txt"), DEFAULT_THRESHOLD, 64);
+    }
+
+    private static List<String> exemplars(String file) throws IOException {
+        return Files.readAllLines(Path.of(file)).stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
     }
 
     private static boolean[] verdicts(List<Row> rows, List<InjectionCheck> checks, java.util.function.IntPredicate p) {
