@@ -111,10 +111,7 @@ final class SharedSuite implements BeforeAllCallback, TestWatcher {
     static JsonNode postJsonTo(String service, String path, Object body, int expectedStatus) throws Exception {
         HttpResponse<String> r = send(service, path, b -> b.header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json(body))));
-        if (r.statusCode() != expectedStatus) {
-            fail("POST " + service + path + ": expected " + expectedStatus + ", got " + r.statusCode() + " " + r.body());
-        }
-        return JSON.readTree(r.body());
+        return expect(r, "POST " + service + path, expectedStatus);
     }
 
     /** A sample document of samples/corpus; its first line is its title, as `rag up` ingests them. */
@@ -168,18 +165,17 @@ final class SharedSuite implements BeforeAllCallback, TestWatcher {
 
     /** POSTs {@code body} (JSON unless a String is given with its content type) to the orchestrator. */
     static HttpResponse<String> post(String path, Object body, String contentType, Duration timeout) throws Exception {
-        requireStarted();
-        String text = body instanceof String s ? s : JSON.writeValueAsString(body);
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + started.suite.port("rag-orchestrator") + path)).timeout(timeout).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(text)).build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return send("rag-orchestrator", path, b -> b.timeout(timeout).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(json(body))));
     }
 
     static JsonNode postJson(String path, Object body, int expectedStatus) throws Exception {
-        HttpResponse<String> r = post(path, body, "application/json", ANSWER_TIMEOUT);
+        return expect(post(path, body, "application/json", ANSWER_TIMEOUT), "POST " + path, expectedStatus);
+    }
+
+    private static JsonNode expect(HttpResponse<String> r, String call, int expectedStatus) throws Exception {
         if (r.statusCode() != expectedStatus) {
-            fail("POST " + path + ": expected " + expectedStatus + ", got " + r.statusCode() + " " + r.body());
+            fail(call + ": expected " + expectedStatus + ", got " + r.statusCode() + " " + r.body());
         }
         return JSON.readTree(r.body());
     }
