@@ -282,23 +282,13 @@ class GenerationServiceTest {
             }
             streams.add(in);
         }
-        assertEquals(2.0, slotsActive(), "both streams hold a slot");
+        assertEquals(2.0, GenerationCancellationTest.slotsActive(), "both streams hold a slot");
         for (java.io.InputStream in : streams) {
             in.close();
         }
         // 1000 tokens would take many seconds; freed slots show within a few decode steps.
-        await().atMost(Duration.ofSeconds(10)).until(() -> slotsActive() == 0.0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> GenerationCancellationTest.slotsActive() == 0.0);
         GenerateResponse after = grpc.generate(ask("Say hi.", 4).build());
         assertTrue(after.getTiming().getQueueUs() < 1_000_000, "no wait for a slot: " + after.getTiming());
-    }
-
-    private static double slotsActive() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith("rag_generation_slots_active{model=\"smollm2-135m-instruct\"}")) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        throw new AssertionError("no slots gauge in " + metrics);
     }
 }

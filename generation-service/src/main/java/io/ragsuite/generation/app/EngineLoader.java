@@ -3,6 +3,7 @@ package io.ragsuite.generation.app;
 import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.ragsuite.generation.core.EngineThreads;
 import io.ragsuite.generation.core.GenerationEngine;
 import io.ragsuite.generation.core.GenerationLimits;
 import io.ragsuite.generation.core.GenerationScheduler;
@@ -112,8 +113,12 @@ public class EngineLoader {
             WeightFiles.checkAdapter(a.path(), null, header);
         }
         String template = header.metadata().get("tokenizer.chat_template") instanceof String t ? t : null;
-        GenerationScheduler.EngineFactory factory = list -> new LlamaCppEngine(name, path, slots, context,
-                config.threads(), template, list);
+        int decode = EngineThreads.decode(config.threads(), EngineThreads.processors());
+        int prefill = EngineThreads.prefill(config.threadsBatch(), EngineThreads.processors());
+        LOG.infof("model %s: %d slots of %d tokens, %d decode and %d prompt threads on %d CPUs", name, slots, context,
+                decode, prefill, EngineThreads.processors());
+        var settings = new LlamaCppEngine.Settings(slots, context, decode, prefill, config.promptCache());
+        GenerationScheduler.EngineFactory factory = list -> new LlamaCppEngine(name, path, settings, template, list);
         return new GenerationScheduler(factory, factory.create(adapters), limits(), observer,
                 Math.max(maxAdapters, adapters.size()));
     }

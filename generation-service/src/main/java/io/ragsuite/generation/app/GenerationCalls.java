@@ -12,6 +12,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * What every adapter (gRPC, REST, OpenAI) does with a request: resolve its model name (a base model or a
@@ -45,10 +46,19 @@ public class GenerationCalls {
     }
 
     public Uni<GenerationResult> generate(List<ChatTurn> turns, String model, Sampling sampling, String protocol) {
+        return generate(turns, model, sampling, protocol, () -> false);
+    }
+
+    /**
+     * A unary call whose caller may go away without cancelling the Uni (a cancelled gRPC call does not):
+     * decoding stops at the next token once {@code callerGone} is true. Cancelling the Uni stops it too.
+     */
+    public Uni<GenerationResult> generate(List<ChatTurn> turns, String model, Sampling sampling, String protocol,
+            BooleanSupplier callerGone) {
         return Uni.createFrom().deferred(() -> {
             ModelRegistry.Target target = loader.registry().resolve(model);
             GenerationScheduler.Admitted admitted = admit(target, turns, sampling);
-            return Uni.createFrom().completionStage(target.scheduler().submit(admitted));
+            return Uni.createFrom().completionStage(target.scheduler().submit(admitted, text -> !callerGone.getAsBoolean()));
         })
                 // Admission renders and tokenizes the prompt through JNI: keep it off the event loop.
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())

@@ -56,9 +56,20 @@ public interface GenerationConfig {
     @WithDefault("2048")
     int contextPerSlot();
 
-    /** CPU threads; 0 uses every processor. */
+    /** CPU threads of decode steps; 0: half the processors, at least one (see EngineThreads for why). */
     @WithDefault("0")
     int threads();
+
+    /** CPU threads of prompt processing (prefill); 0: every processor. */
+    @WithDefault("0")
+    int threadsBatch();
+
+    /**
+     * Reuse each slot's cached prompt prefix (the system prompt and instructions every RAG prompt starts with);
+     * off evaluates every prompt whole (for measuring what the cache saves).
+     */
+    @WithDefault("true")
+    boolean promptCache();
 
     @WithDefault("256")
     int defaultMaxTokens();

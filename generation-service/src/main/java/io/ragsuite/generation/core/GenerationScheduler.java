@@ -172,7 +172,10 @@ public final class GenerationScheduler implements AutoCloseable {
                         }
                         firstAndLast[1] = now;
                         text.append(piece);
-                        return listener.onText(piece);
+                        // A cancelled future (its caller went away: a closed connection, a cancelled gRPC call)
+                        // stops decoding at this piece, whatever the listener says, so unary calls free their
+                        // slot as streams do.
+                        return listener.onText(piece) && !cancelled.getAsBoolean();
                     });
             long end = System.nanoTime();
             long ttft = firstAndLast[0] == 0 ? 0 : (firstAndLast[0] - start) / 1_000;

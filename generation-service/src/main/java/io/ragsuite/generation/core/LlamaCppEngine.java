@@ -34,24 +34,28 @@ public final class LlamaCppEngine implements GenerationEngine {
     private static final String NATIVE_DIR_PROPERTY = "de.kherud.llama.tmpdir";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * How the engine runs.
+     *
+     * @param slots          sequences decoded together (continuous batching); the context is split between them
+     * @param contextPerSlot tokens of each slot (prompt and answer)
+     * @param decodeThreads  CPU threads of decode steps; {@code prefillThreads} of prompt processing (both
+     *                       positive: {@link EngineThreads} chooses them)
+     * @param cachePrompt    keep each slot's last prompt in its KV cache and evaluate only what a new prompt does
+     *                       not share with it (llama.cpp's {@code cache_prompt}): the shared system prompt and
+     *                       instructions are evaluated once per slot, not once per request
+     */
+    public record Settings(int slots, int contextPerSlot, int decodeThreads, int prefillThreads, boolean cachePrompt) {
+    }
+
     private final String name;
     private final int slots;
     private final int contextPerSlot;
+    private final boolean cachePrompt;
     private final LlamaModel model;
     /** The GGUF's own Jinja chat template, or null to use llama.cpp's template handling. */
     private final ChatTemplate chatTemplate;
     private final List<LoraAdapter> adapters;
-
-    /**
-     * @param threads CPU threads for decoding; 0 uses every available processor
-     */
-    public LlamaCppEngine(String name, Path gguf, int slots, int contextPerSlot, int threads) {
-        this(name, gguf, slots, contextPerSlot, threads, null, List.of());
-    }
-
-    public LlamaCppEngine(String name, Path gguf, int slots, int contextPerSlot, int threads, String chatTemplate) {
-        this(name, gguf, slots, contextPerSlot, threads, chatTemplate, List.of());
-    }
 
     /**
      * @param chatTemplate the GGUF's {@code tokenizer.chat_template} (see {@link GgufHeader}); rendered with
@@ -59,24 +63,23 @@ public final class LlamaCppEngine implements GenerationEngine {
      *                     some templates (SmolLM2's default system prompt); null uses llama.cpp's
      * @param adapters     LoRA adapters (already checked by {@link WeightFiles#checkAdapter}) requests may select
      */
-    public LlamaCppEngine(String name, Path gguf, int slots, int contextPerSlot, int threads, String chatTemplate,
-            List<LoraAdapter> adapters) {
+    public LlamaCppEngine(String name, Path gguf, Settings settings, String chatTemplate, List<LoraAdapter> adapters) {
         this.name = name;
         this.adapters = List.copyOf(adapters);
         this.chatTemplate = chatTemplate == null || chatTemplate.isBlank() ? null : new ChatTemplate(chatTemplate);
-        this.slots = slots;
-        this.contextPerSlot = contextPerSlot;
+        this.slots = settings.slots();
+        this.contextPerSlot = settings.contextPerSlot();
+        this.cachePrompt = settings.cachePrompt();
         usePrivateNativeLibraryDir();
         LlamaModel.setLogger(LogFormat.TEXT, LlamaCppEngine::log);
-        int cpu = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         ModelParameters params = new ModelParameters()
                 .setModel(gguf.toString())
                 // llama.cpp splits the context evenly between the slots.
                 .setCtxSize(contextPerSlot * slots)
                 .setParallel(slots)
                 .enableContBatching()
-                .setThreads(cpu)
-                .setThreadsBatch(cpu);
+                .setThreads(settings.decodeThreads())
+                .setThreadsBatch(settings.prefillThreads());
         if (this.adapters.isEmpty()) {
             this.model = new LlamaModel(params);
         } else {
@@ -180,7 +183,7 @@ public final class LlamaCppEngine implements GenerationEngine {
                 .setTopK(sampling.topK())
                 .setMinP(sampling.minP())
                 .setRepeatPenalty(sampling.repetitionPenalty())
-                .setCachePrompt(true);
+                .setCachePrompt(cachePrompt);
         if (sampling.seed() != null) {
             params.setSeed(sampling.seed());
         }

@@ -18,10 +18,12 @@ import io.ragsuite.generation.core.ModelRegistry;
 import io.ragsuite.generation.core.ChatTurn;
 import io.ragsuite.generation.core.GenerationResult;
 import io.ragsuite.generation.core.Sampling;
+import io.ragsuite.support.grpc.CallCancellation;
 import io.ragsuite.support.grpc.GrpcErrors;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /** gRPC adapter of {@code rag.v1.GenerationService}. */
 @GrpcService
@@ -51,7 +53,10 @@ public class GenerationGrpcService implements GenerationService {
 
     @Override
     public Uni<GenerateResponse> generate(GenerateRequest request) {
-        return Uni.createFrom().deferred(() -> calls.generate(turns(request), request.getModel(), sampling(request), "grpc"))
+        // A cancelled call does not cancel this Uni (see CallCancellation); decoding stops at the next token.
+        BooleanSupplier cancelled = CallCancellation.ofCurrentCall();
+        return Uni.createFrom().deferred(() -> calls.generate(turns(request), request.getModel(), sampling(request), "grpc",
+                        cancelled))
                 .map(GenerationGrpcService::toResponse)
                 .onFailure().transform(GrpcErrors::toStatus);
     }

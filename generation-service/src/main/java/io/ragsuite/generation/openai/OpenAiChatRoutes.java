@@ -159,11 +159,24 @@ public class OpenAiChatRoutes {
         if (Boolean.TRUE.equals(body.stream())) {
             stream(ctx, id, created, turns, body, sampling);
         } else {
-            calls.generate(turns, body.model(), sampling, "openai").subscribe().with(
+            // As for streams: a client that goes away cancels the call, which stops decoding at the next token.
+            AtomicReference<Cancellable> subscription = new AtomicReference<>();
+            ctx.response().closeHandler(v -> cancel(subscription));
+            subscription.set(calls.generate(turns, body.model(), sampling, "openai").subscribe().with(
                     result -> ctx.response().putHeader("content-type", "application/json")
                             .end(openAi.completion(id, created, result.servedName(), result.text(), result.finishReason(),
                                     usage(result)).toString()),
-                    failure -> fail(ctx.response(), failure));
+                    failure -> fail(ctx.response(), failure)));
+            if (ctx.response().closed()) {
+                cancel(subscription);
+            }
+        }
+    }
+
+    private static void cancel(AtomicReference<Cancellable> subscription) {
+        Cancellable running = subscription.get();
+        if (running != null) {
+            running.cancel();
         }
     }
 
@@ -223,12 +236,7 @@ public class OpenAiChatRoutes {
         // A client that goes away cancels generation; the slot is free for the next request at once. Set up
         // before subscribing: the response may already be ended (a refused request) when subscribe returns.
         AtomicReference<Cancellable> subscription = new AtomicReference<>();
-        response.closeHandler(v -> {
-            Cancellable running = subscription.get();
-            if (running != null) {
-                running.cancel();
-            }
-        });
+        response.closeHandler(v -> cancel(subscription));
         subscription.set(calls.stream(turns, body.model(), sampling, "openai").subscribe().with(
                 event -> {
                     if (!started[0]) {

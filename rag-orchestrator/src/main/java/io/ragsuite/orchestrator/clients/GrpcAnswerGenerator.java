@@ -1,7 +1,9 @@
 package io.ragsuite.orchestrator.clients;
 
 import io.quarkus.grpc.GrpcClient;
+import io.grpc.Context;
 import io.ragsuite.api.v1.ChatMessage;
+import io.ragsuite.api.v1.GenerateChunk;
 import io.ragsuite.api.v1.GenerateRequest;
 import io.ragsuite.api.v1.MutinyGenerationServiceGrpc;
 import io.ragsuite.orchestrator.app.OrchestratorConfig;
@@ -10,6 +12,7 @@ import io.ragsuite.orchestrator.generate.AnswerGenerator;
 import io.ragsuite.support.error.ErrorKind;
 import io.ragsuite.support.error.ServiceException;
 import io.ragsuite.support.grpc.GrpcErrors;
+import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -52,14 +55,29 @@ public class GrpcAnswerGenerator implements AnswerGenerator {
         for (PromptMessage m : messages) {
             request.addMessages(ChatMessage.newBuilder().setRole(m.role()).setContent(m.content()));
         }
-        StringBuilder text = new StringBuilder();
-        String[] modelAndReason = {"", ""};
-        Usage[] usage = {Usage.NONE};
         var stub = generation.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
         if (waitForReady) {
             stub = stub.withWaitForReady();
         }
-        return stub.generateStream(request.build())
+        // Quarkus's Mutiny client does not cancel the gRPC call when its Multi is cancelled, so a caller that went
+        // away (onDelta throws) would leave the stage generating into the void, its slot taken. The call runs in a
+        // cancellable gRPC context instead (the stub takes the current one when the subscription below starts
+        // it), cancelled when the stream ends in any way; after a normal end that changes nothing.
+        Context.CancellableContext call = Context.current().withCancellation();
+        Context previous = call.attach();
+        try {
+            return subscribe(stub.generateStream(request.build()).onTermination().invoke(() -> call.cancel(null)),
+                    options, onDelta);
+        } finally {
+            call.detach(previous);
+        }
+    }
+
+    private CompletionStage<Answer> subscribe(Multi<GenerateChunk> chunks, Options options, Consumer<String> onDelta) {
+        StringBuilder text = new StringBuilder();
+        String[] modelAndReason = {"", ""};
+        Usage[] usage = {Usage.NONE};
+        return chunks
                 .invoke(chunk -> {
                     if (!chunk.getTextDelta().isEmpty()) {
                         text.append(chunk.getTextDelta());
@@ -73,7 +91,9 @@ public class GrpcAnswerGenerator implements AnswerGenerator {
                 })
                 .collect().last()
                 .map(last -> new Answer(text.toString(), modelAndReason[0], modelAndReason[1], usage[0]))
-                .onFailure().transform(t -> modelRefused(options.model(), GrpcErrors.fromStatus(StageCalls.GENERATION, t)))
+                // A caller that went away (onDelta threw) stays a cancellation, not a failure of the stage.
+                .onFailure(t -> !(t instanceof java.util.concurrent.CancellationException))
+                .transform(t -> modelRefused(options.model(), GrpcErrors.fromStatus(StageCalls.GENERATION, t)))
                 .subscribeAsCompletionStage();
     }
 

@@ -25,6 +25,7 @@ import io.ragsuite.orchestrator.pipeline.RagPipeline;
 import io.ragsuite.orchestrator.pipeline.RagQuery;
 import io.ragsuite.orchestrator.pipeline.RetrievalAnswer;
 import io.ragsuite.support.error.ServiceException;
+import io.ragsuite.support.grpc.CallCancellation;
 import io.ragsuite.support.grpc.GrpcErrors;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -46,7 +47,10 @@ public class RagGrpcService implements RagService {
 
     @Override
     public Uni<QueryResponse> query(QueryRequest request) {
-        return Uni.createFrom().completionStage(() -> pipeline.query(toQuery(request)))
+        // A cancelled call (the client's deadline, or the client gone) stops the generation at the next token; it
+        // does not cancel this Uni (see CallCancellation).
+        java.util.function.BooleanSupplier cancelled = CallCancellation.ofCurrentCall();
+        return Uni.createFrom().completionStage(() -> pipeline.query(toQuery(request), cancelled))
                 .invoke(a -> metrics.record("grpc", a))
                 .map(RagGrpcService::toResponse)
                 .onFailure().transform(GrpcErrors::toStatus);

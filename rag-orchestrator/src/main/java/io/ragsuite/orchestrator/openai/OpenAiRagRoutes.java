@@ -71,7 +71,8 @@ public class OpenAiRagRoutes {
         String id = OpenAiChat.newId();
         long created = OpenAiChat.now();
         if (!stream) {
-            pipeline.query(query).whenComplete((answer, failure) -> {
+            // A client that hangs up stops the generation at the next token, as on the stream.
+            pipeline.query(query, () -> ctx.response().closed()).whenComplete((answer, failure) -> {
                 if (failure != null) {
                     openAi.fail(response, failure, false);
                     return;

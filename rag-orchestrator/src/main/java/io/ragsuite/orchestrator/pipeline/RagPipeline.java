@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -111,8 +112,20 @@ public final class RagPipeline {
     }
 
     public CompletionStage<RagAnswer> query(RagQuery query) {
+        return query(query, () -> false);
+    }
+
+    /**
+     * Answers a question in one piece, for a caller that may go away: once {@code clientGone} is true, the
+     * generation call is cancelled at the next generated piece, which frees its slot at once (a unary caller
+     * has no stream to notice the hang-up through, so its adapter says so here).
+     */
+    public CompletionStage<RagAnswer> query(RagQuery query, BooleanSupplier clientGone) {
         return query(query, passages -> {
         }, delta -> {
+            if (clientGone.getAsBoolean()) {
+                throw new CancellationException("client went away");
+            }
         });
     }
 

@@ -14,7 +14,10 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
@@ -40,9 +43,13 @@ public class RagResource {
 
     @POST
     @Path("/query")
-    public Uni<RagAnswer> query(JsonNode body) {
+    public Uni<RagAnswer> query(JsonNode body, @Context HttpServerRequest http) {
         RagQuery query = QueryJson.query(body);
-        return Uni.createFrom().completionStage(() -> pipeline.query(query)).invoke(a -> metrics.record("rest", a));
+        // A client that hangs up stops the generation at the next token (its slot is freed), as on the stream.
+        AtomicBoolean cancelled = new AtomicBoolean();
+        return Uni.createFrom().completionStage(() -> pipeline.query(query, () -> cancelled.get() || http.response().closed()))
+                .onCancellation().invoke(() -> cancelled.set(true))
+                .invoke(a -> metrics.record("rest", a));
     }
 
     @POST
