@@ -19,7 +19,7 @@ Four deployments composed with DeploymentHandles, the way Ray Serve's RAG exampl
              "text"}]} stores passages as they are (no chunking: the benchmark feeds pre-chunked passages to
              both systems); GET /v1/health.
 
-  ray_serve_rag.py --model GGUF [--port 18490] [--max-tokens 32] [--threads 2] [--generator-replicas 1]
+  ray_serve_rag.py --model GGUF [--port 18490] [--max-tokens 32] [--threads 0] [--generator-replicas 1]
 
 Starts a local Ray (2 CPUs, no dashboard), runs the app, prints "READY <url>" and serves until SIGTERM/SIGINT.
 """
@@ -161,7 +161,8 @@ class Generator:
     def __init__(self, model: str, threads: int, n_ctx: int, max_tokens: int):
         from llama_cpp import Llama
 
-        self.llm = Llama(model_path=model, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+        # threads 0: llama-cpp-python's own defaults (cpu_count() // 2 for decoding, cpu_count() for prompts).
+        self.llm = Llama(model_path=model, n_ctx=n_ctx, n_threads=threads or None, n_threads_batch=threads or None,
                          n_batch=512, verbose=False, seed=1)
         self.max_tokens = max_tokens
         self.lock = asyncio.Lock()  # one Llama context: one sequence at a time, first come first served
@@ -255,7 +256,8 @@ def main():
     ap.add_argument("--model", required=True, help="the GGUF (scripts/fetch-model.sh prints it)")
     ap.add_argument("--port", type=int, default=18490)
     ap.add_argument("--max-tokens", type=int, default=32)
-    ap.add_argument("--threads", type=int, default=2, help="llama.cpp threads (same as our generation service)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="llama.cpp threads, decode and prompt; 0: llama-cpp-python's defaults")
     ap.add_argument("--n-ctx", type=int, default=2048, help="tokens of context (our per-slot default)")
     ap.add_argument("--embed-threads", type=int, default=1,
                     help="onnxruntime intra-op threads per model call (ours: CPUs / RAG_EMBEDDING_WORKERS = 1)")

@@ -110,6 +110,9 @@ class Target:
         out = {"ok": True, "latency_ms": latency, "timings": body.get("timings", {}),
                "hit": any(i in question["relevant"] for i in ids), "answer_chars": len(body.get("answer", "")),
                "passages": ids}
+        if "usage" in body:  # ours: the answer's token counts
+            out["completion_tokens"] = body["usage"].get("completion_tokens")
+            out["prompt_tokens"] = body["usage"].get("prompt_tokens")
         if "generation" in body:  # the Ray peer also reports what llama.cpp did
             out["completion_tokens"] = body["generation"].get("completion_tokens")
             out["prompt_tokens"] = body["generation"].get("prompt_tokens")

@@ -41,12 +41,15 @@ def main():
     systems = [s for s in (OURS, RAY) if any(r["system"] == s for r in levels)]
     rates = sorted({r for _, r in fixed})
 
+    threads_text = (f"{config.get('threads')} llama.cpp threads" if config.get("threads")
+                    else "each system's default llama.cpp threads (here 1 decode, 2 prompt)")
     lines = ["# RAG race: our services vs the same pipeline on Ray Serve", "",
              f"Machine: {config.get('cpus')} CPUs, {config.get('machine', platform.machine())}. "
              f"{config.get('passages')} FOLDOC passages, {config.get('questions')} questions, top_k "
-             f"{config.get('top_k')}, {config.get('model')}, {config.get('threads')} llama.cpp threads, "
-             f"{config.get('max_tokens')} tokens per answer at most; ours with {config.get('slots')} generation "
-             f"slots, Ray Serve with one llama.cpp replica. Open loop, Poisson arrivals, "
+             f"{config.get('top_k')}, {config.get('model')}, "
+             f"{threads_text}, "
+             f"{config.get('max_tokens')} tokens per answer at most; ours with "
+             f"{config.get('slots') or 'its default'} generation slots, Ray Serve with one llama.cpp replica. Open loop, Poisson arrivals, "
              f"{config.get('duration_s')} s per level. Command: `bench/rag/run.sh"
              f"{' --quick' if config.get('quick') else ''}`.", ""]
     if config.get("quick"):
@@ -146,11 +149,11 @@ def main():
     if batches and batches.get("mean_batch"):
         lines.append(f"Ray Serve's @serve.batch embedder ran {batches['batches']} batches of "
                      f"{batches['mean_batch']:.2f} questions on average (of its last 1,000).")
-    tokens = [r for r in levels if r["system"] == RAY and r.get("completion_tokens_mean")]
-    if tokens:
-        lines.append(f"Ray Serve's answers: {tokens[0]['completion_tokens_mean']:.1f} tokens on average "
-                     f"(prompt {tokens[0]['prompt_tokens_mean']:.0f} tokens); ours does not report its token "
-                     "count, compare the answer lengths in characters.")
+    for s in systems:
+        tokens = [r for r in levels if r["system"] == s and r.get("completion_tokens_mean")]
+        if tokens:
+            lines.append(f"{s}'s answers at {tokens[0]['offered_rps']:g} req/s: {tokens[0]['completion_tokens_mean']:.1f} "
+                         f"tokens on average (prompt {tokens[0]['prompt_tokens_mean']:.0f} tokens).")
     with open(args.out + ".md", "w") as fh:
         fh.write("\n".join(lines) + "\n")
 

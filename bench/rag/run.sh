@@ -10,8 +10,9 @@
 #   bench/rag/run.sh [--quick] [--max-tokens N] [--slots N]
 #     --quick        15 s per level, fixed rates 0.5 and 1 req/s, a 2-step sweep (for trying the script; ~10 min)
 #     --max-tokens   answer length for both systems (default 32; generation dominates every answer)
-#     --slots        our generation service's parallel sequences (default 2, its shipped default)
-#   Environment: RAG_BENCH_DURATION (s per level), RAG_BENCH_RATES (fixed rates), RAG_BENCH_THREADS (2).
+#     --slots        our generation service's parallel sequences (default: its shipped default)
+#   Environment: RAG_BENCH_DURATION (s per level), RAG_BENCH_RATES (fixed rates), RAG_BENCH_THREADS
+#     (llama.cpp threads of both systems; default: each system's own default).
 set -euo pipefail
 export PYTHONDONTWRITEBYTECODE=1  # corpus.py imports bench/embedding's make_sentences: leave no caches there
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +21,7 @@ cache="${RAG_CACHE_DIR:-$HOME/.cache/rag-suite}"
 results="$here/results"
 quick=false
 max_tokens=32
-slots=2
+slots=0
 while (( $# )); do
     case $1 in
         --quick) quick=true ;;
@@ -30,16 +31,18 @@ while (( $# )); do
     esac
     shift
 done
-threads=${RAG_BENCH_THREADS:-2}
+# Threads and slots: each system's own defaults unless given (ours: 1 decode thread and all CPUs for prompts
+# on 2 CPUs, EngineThreads; llama-cpp-python: cpu_count() // 2 and cpu_count(), the same here).
+threads=${RAG_BENCH_THREADS:-0}
 top_k=4
 if $quick; then
     duration=${RAG_BENCH_DURATION:-15}; rates=${RAG_BENCH_RATES:-0.5,1}
     sweep=(--sweep --sweep-start 1.5 --sweep-factor 1.5 --sweep-max-steps 2 --refine 0 --warmup 4)
 else
     duration=${RAG_BENCH_DURATION:-60}; rates=${RAG_BENCH_RATES:-0.5,1,1.5}
-    sweep=(--sweep --sweep-start 0.8 --sweep-factor 1.3 --sweep-max-steps 8 --refine 1 --warmup 8)
+    sweep=(--sweep --sweep-start 0.3 --sweep-factor 1.3 --sweep-max-steps 9 --refine 1 --warmup 8)
 fi
-limits=2000,4000
+limits=4000,8000
 ours_port=18484
 ray_port=18490
 mkdir -p "$results" "$cache/bench"
@@ -98,7 +101,7 @@ load() {
 # ---------------------------------------------------------------------------------------------------- ours
 ours_env=(RAG_RUN_DIR="$work/ours" RAG_VECTOR_DATA_DIR="$work/ours/vector-data"
     RAG_EMBEDDING_PORT=18481 RAG_VECTOR_SEARCH_PORT=18482 RAG_GENERATION_PORT=18483 RAG_ORCHESTRATOR_PORT=$ours_port
-    RAG_GENERATION_MODEL_PATH="$model" RAG_GENERATION_THREADS=$threads RAG_GENERATION_SLOTS=$slots
+    RAG_GENERATION_MODEL_PATH="$model"
     RAG_GENERATION_MAX_QUEUED=512 RAG_ORCHESTRATOR_MAX_ANSWER_TOKENS=$max_tokens
     # The peer has no guardrails: ours runs without them too (prompt-injection check, PII redaction), and
     # without the per-client rate limit (600 requests/min) and with a long enough waiting line in front of the
@@ -111,6 +114,8 @@ ours_env=(RAG_RUN_DIR="$work/ours" RAG_VECTOR_DATA_DIR="$work/ours/vector-data"
     IO_RAGSUITE_ORCHESTRATOR_CLIENTS_STAGECALLS_VECTORSEARCH_BULKHEAD_WAITINGTASKQUEUE=2048
     # Ingestion only (not measured): concurrent writes share one fsync.
     RAG_VECTOR_COMMIT_POLICY=group)
+(( threads > 0 )) && ours_env+=(RAG_GENERATION_THREADS=$threads RAG_GENERATION_THREADS_BATCH=$threads)
+(( slots > 0 )) && ours_env+=(RAG_GENERATION_SLOTS=$slots)
 ray_pid=
 cleanup() {
     env "${ours_env[@]}" "$root/rag" down > /dev/null 2>&1 || true

@@ -44,8 +44,10 @@ public final class LlamaCppEngine implements GenerationEngine {
      * @param cachePrompt    keep each slot's last prompt in its KV cache and evaluate only what a new prompt does
      *                       not share with it (llama.cpp's {@code cache_prompt}): the shared system prompt and
      *                       instructions are evaluated once per slot, not once per request
+     * @param flashAttention llama.cpp's fused attention kernel ({@code --flash-attn})
      */
-    public record Settings(int slots, int contextPerSlot, int decodeThreads, int prefillThreads, boolean cachePrompt) {
+    public record Settings(int slots, int contextPerSlot, int decodeThreads, int prefillThreads, boolean cachePrompt,
+            boolean flashAttention) {
     }
 
     private final String name;
@@ -80,6 +82,9 @@ public final class LlamaCppEngine implements GenerationEngine {
                 .enableContBatching()
                 .setThreads(settings.decodeThreads())
                 .setThreadsBatch(settings.prefillThreads());
+        if (settings.flashAttention()) {
+            params.enableFlashAttn();
+        }
         if (this.adapters.isEmpty()) {
             this.model = new LlamaModel(params);
         } else {

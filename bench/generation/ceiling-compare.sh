@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Our generation service against the engine's own ceiling, in one run on this machine: llama.cpp's
+# batched-bench (engine-ceiling.sh: llama-cpp-python's vendored llama.cpp, same GGUF) decoding 1, 2, 4 and 8
+# sequences together, and our service (8 slots) streaming to 1, 2, 4 and 8 concurrent clients over gRPC, at
+# each thread count given ("default" = the service's own choice, EngineThreads; it is compared with the
+# ceiling at the count it resolves to).
+#
+# Compared: decode throughput over all sequences. batched-bench: S_TG (generated tokens / decode time). Ours:
+# streams x 1000 / inter-token gap p50 (ms), the gap being one decode step of all active sequences, so the
+# service's own costs (gRPC, JNI, the scheduler) count while prefill does not, as for S_TG.
+#   bench/generation/ceiling-compare.sh ["default 2"]     writes results/ceiling-compare.md
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cache="${RAG_CACHE_DIR:-$HOME/.cache/rag-suite}"
+counts=${1:-"default 2"}
+port=18386
+source "$root/scripts/java-home.sh" || exit 1
+model=$("$root/scripts/fetch-model.sh" | tail -n 1)
+bin=$("$here/engine-ceiling.sh" build)
+venv="$cache/venv-bench-generation"
+[[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt"
+out="$here/results/ceiling-compare.md"
+log="$cache/bench/ceiling-compare-service.log"
+mkdir -p "$cache/bench" "$here/results"
+service=""
+trap '[[ -n $service ]] && kill $service 2>/dev/null; true' EXIT
+
+{
+    echo "# Our generation service vs llama.cpp's batched-bench ($(date -u +%F), $(nproc) CPUs)"
+    echo
+    echo "\`bench/generation/ceiling-compare.sh \"$counts\"\`: decode tokens/s over all sequences; 64 tokens per sequence,"
+    echo "prompts of about 48 tokens (ours: bench/generation/prompts.json in the chat template; batched-bench: -npp 48)."
+    echo
+    echo "| threads | sequences | batched-bench S_TG | ours (streams x 1000 / ITL p50) | ours / ceiling |"
+    echo "|---:|---:|---:|---:|---:|"
+} > "$out"
+
+for t in $counts; do
+    env_threads=()
+    if [[ $t == default ]]; then
+        resolved=$(( $(nproc) / 2 )); (( resolved < 1 )) && resolved=1
+    else
+        resolved=$t; env_threads=(RAG_GENERATION_THREADS="$t")
+    fi
+    ceiling=$("$bin/llama-batched-bench" -m "$model" -c 4096 -b 2048 -ub 512 -t "$resolved" -tb "$(nproc)" \
+        -npp 48 -ntg 64 -npl 1,2,4,8 2>/dev/null | grep '^|' | tail -n 4 | awk -F'|' '{gsub(/ /,""); print $4" "$9}')
+    env "${env_threads[@]}" RAG_GENERATION_MODEL_PATH="$model" RAG_GENERATION_SLOTS=8 RAG_GENERATION_CONTEXT_PER_SLOT=512 \
+        RAG_GENERATION_MAX_QUEUED=64 QUARKUS_HTTP_PORT=$port \
+        "$JAVA_HOME/bin/java" -jar "$root/generation-service/target/quarkus-app/quarkus-run.jar" > "$log" 2>&1 &
+    service=$!
+    for _ in $(seq 120); do curl -sf "http://127.0.0.1:$port/q/health/ready" > /dev/null && break; sleep 1; done
+    ours=$("$venv/bin/python" "$here/load.py" --target grpc --url "127.0.0.1:$port" --label ours --concurrency 1,2,4,8 \
+        --per-stream 2 --max-tokens 64 2>/dev/null)
+    kill $service; wait $service 2>/dev/null || true; service=""
+    while read -r b stg; do
+        itl=$(echo "$ours" | python3 -c "import json,sys; rows=[json.loads(l) for l in sys.stdin if l.startswith('{')]; print(next(r['itl_ms_p50'] for r in rows if r['concurrency']==$b))")
+        python3 -c "b=$b; s=$stg; o=b*1000/$itl; print(f'| $t ($resolved) | {b} | {s:.1f} | {o:.1f} | {o/s:.2f} |')" >> "$out"
+    done <<< "$ceiling"
+done
+cat "$out"
