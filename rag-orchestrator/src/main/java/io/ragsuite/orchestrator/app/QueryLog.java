@@ -57,8 +57,10 @@ final class QueryLog implements QueryObserver {
                 span.setStatus(StatusCode.ERROR, String.valueOf(t.getMessage()));
                 span.end();
                 String kind = t instanceof ServiceException se ? se.kind().name() : t.getClass().getSimpleName();
-                // Refusals of bad input are the client's business: info; a failing stage or a bug: warn.
-                boolean clientError = t instanceof ServiceException se && se.kind().httpStatus() < 500;
+                // Refusals of bad input and callers that went away are the client's business: info; a failing
+                // stage or a bug: warn.
+                boolean clientError = t instanceof ServiceException se && se.kind().httpStatus() < 500
+                        || t instanceof java.util.concurrent.CancellationException;
                 withIds(requestId, traceId, () -> LOG.logf(clientError ? Logger.Level.INFO : Logger.Level.WARN,
                         "failed after %.1f ms: %s: %s", totalMs, kind, t.getMessage()));
             }
