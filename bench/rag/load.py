@@ -187,8 +187,9 @@ async def level(target, questions, rate, duration, seed, arrivals, raw, sessions
     if tokens:
         out["completion_tokens_mean"] = round(statistics.fmean(tokens), 1)
         out["prompt_tokens_mean"] = round(statistics.fmean(r["prompt_tokens"] for r in ok), 1)
-        compute = [r["generate_compute_ms"] for r in ok]
-        out["generate_compute_ms_p50"] = pct(compute, 50)
+        compute = [r["generate_compute_ms"] for r in ok if r.get("generate_compute_ms") is not None]
+        if compute:  # the Ray peer only
+            out["generate_compute_ms_p50"] = pct(compute, 50)
     if errors:
         out["first_error"] = errors[0]["error"]
     if raw:

@@ -40,6 +40,9 @@ class GenerationCancellationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> slotsActive() == 0.0);
     }
 
+    /** Pieces decoded so far (the inter-token gap count, recorded for cancelled requests too). */
+    private double decoded;
+
     @Test
     void restCallerThatHangsUpFreesItsSlot() throws Exception {
         hangUpMidAnswer("/v1/generate");
@@ -52,6 +55,7 @@ class GenerationCancellationTest {
 
     @Test
     void cancelledGrpcCallFreesItsSlot() {
+        decoded = decodedPieces();
         ListenableFuture<GenerateResponse> call = GenerationServiceGrpc.newFutureStub(channel).generate(GenerateRequest.newBuilder()
                 .addMessages(ChatMessage.newBuilder().setRole("user").setContent("Tell me a very long story."))
                 .setSampling(SamplingParams.newBuilder().setMaxTokens(1000).setIgnoreEos(true)).build());
@@ -62,6 +66,7 @@ class GenerationCancellationTest {
 
     /** Sends a unary request on a raw connection, waits until it decodes, and closes the connection. */
     private void hangUpMidAnswer(String path) throws Exception {
+        decoded = decodedPieces();
         byte[] body = LONG_STORY.getBytes(StandardCharsets.UTF_8);
         try (Socket socket = new Socket("localhost", 18083)) {
             OutputStream out = socket.getOutputStream();
@@ -78,6 +83,9 @@ class GenerationCancellationTest {
         long closed = System.nanoTime();
         // Uncancelled, the request would hold its slot for about 12 s more.
         await().atMost(Duration.ofSeconds(3)).until(() -> slotsActive() == 0.0);
+        // Not a timing argument: the request stopped long before its 1,000 tokens, however fast the machine.
+        double spent = decodedPieces() - decoded;
+        assertTrue(spent < 500, "the abandoned request decoded " + spent + " of its 1,000 tokens");
         GenerateResponse after = grpc.generate(GenerateRequest.newBuilder()
                 .addMessages(ChatMessage.newBuilder().setRole("user").setContent("Say hi."))
                 .setSampling(SamplingParams.newBuilder().setMaxTokens(4).setTemperature(0f)).build());
@@ -86,13 +94,24 @@ class GenerationCancellationTest {
         assertTrue(System.nanoTime() - closed < 5_000_000_000L, "freed and answered within 5 s");
     }
 
+    /** 0 until the first gap is recorded (the timer is created then). */
+    static double decodedPieces() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("rag_generation_inter_token_latency_seconds_count{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     static double slotsActive() {
+        return metric("rag_generation_slots_active{model=\"smollm2-135m-instruct\"}");
+    }
+
+    private static double metric(String prefix) {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String line : metrics.split("\n")) {
-            if (line.startsWith("rag_generation_slots_active{model=\"smollm2-135m-instruct\"}")) {
+            if (line.startsWith(prefix)) {
                 return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
-        throw new AssertionError("no slots gauge in " + metrics);
+        throw new AssertionError("no " + prefix + " in " + metrics);
     }
 }

@@ -62,8 +62,9 @@ public class GrpcAnswerGenerator implements AnswerGenerator {
         // Quarkus's Mutiny client does not cancel the gRPC call when its Multi is cancelled, so a caller that went
         // away (onDelta throws) would leave the stage generating into the void, its slot taken. The call runs in a
         // cancellable gRPC context instead (the stub takes the current one when the subscription below starts
-        // it), cancelled when the stream ends in any way; after a normal end that changes nothing.
-        Context.CancellableContext call = Context.current().withCancellation();
+        // it), cancelled when the stream ends in any way; after a normal end that changes nothing. Forked, so that it
+        // neither inherits a cancellation from whatever context is current nor passes its own on.
+        Context.CancellableContext call = Context.current().fork().withCancellation();
         Context previous = call.attach();
         try {
             return subscribe(stub.generateStream(request.build()).onTermination().invoke(() -> call.cancel(null)),
