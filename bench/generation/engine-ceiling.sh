@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The engine's own ceiling: llama.cpp's batched-bench (and llama-bench) built from the llama.cpp source that
 # the PyPI package llama-cpp-python carries (vendor/llama.cpp in its sdist), run on the same GGUF with the
-# same threads at 1, 2, 4 and 8 parallel sequences. bench/generation/run.sh compares our service with it.
+# same threads at 1, 2, 4 and 8 parallel sequences. ceiling-compare.sh puts our service beside it.
 #   bench/generation/engine-ceiling.sh build          fetches the sdist with pip (once) and builds the tools
 #   bench/generation/engine-ceiling.sh run [GGUF]     prints batched-bench's table and writes results/engine-ceiling.md
 # Settings: RAG_BENCH_THREADS ("1 2"), RAG_BENCH_TOKENS (64 generated per sequence), RAG_BENCH_PROMPT (prompt

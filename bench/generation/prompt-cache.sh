@@ -60,7 +60,9 @@ for on in ${RAG_BENCH_CACHE_SETTINGS:-false true}; do
         "$JAVA_HOME/bin/java" -jar "$root/generation-service/target/quarkus-app/quarkus-run.jar" > "$log" 2>&1 &
     service=$!
     for _ in $(seq 120); do curl -sf "http://127.0.0.1:$port/q/health/ready" > /dev/null && break; sleep 1; done
-    read -r ms toks <<< "$(measure)"
+    curl -sf "http://127.0.0.1:$port/q/health/ready" > /dev/null || { echo "the service did not start; see $log" >&2; exit 1; }
+    result=$(measure)
+    read -r ms toks <<< "$result"
     kill $service; wait $service 2>/dev/null || true; service=""
     echo "| $on | $toks | $ms |" >> "$out"
 done

@@ -15,9 +15,10 @@ package io.ragsuite.generation.core;
  * <li>decode, 2 threads: 162 -> 48 (0.30x); 1 thread: 95 -> 95. Our service alike: 113 -> 31 and 81 -> 78.</li>
  * <li>prefill of 256 tokens, 2 threads: 349 -> 166; 1 thread: 185 -> 175.</li>
  * </ul>
- * So decoding on half the cores keeps its speed under load (and loses about a third on an idle machine),
- * while prefill on all cores is twice as fast when they are free and about as fast as one thread when they
- * are not. Half the processors is also llama-cpp-python's default ({@code cpu_count() // 2}) and, on machines
+ * So decoding one sequence on half the cores keeps its speed under load (and loses about a third on an idle
+ * machine). llama.cpp runs a step of several sequences with the prefill threads, so that case is not covered,
+ * and was not measured under load. Prefill on all cores is twice as fast when they are free and about as fast
+ * as one thread when they are not (bench/generation/results/contention-notes.md). Half the processors is also llama-cpp-python's default ({@code cpu_count() // 2}) and, on machines
  * with two hardware threads per core, llama.cpp's (its physical cores). {@link Runtime#availableProcessors()}
  * follows a container's CPU limit, so in Kubernetes these are shares of the pod's CPUs.
  */
