@@ -50,15 +50,16 @@ public class GenerationCalls {
     }
 
     /**
-     * A unary call whose caller may go away without cancelling the Uni (a cancelled gRPC call does not):
-     * decoding stops at the next token once {@code callerGone} is true. Cancelling the Uni stops it too.
+     * A unary call whose caller may go away without cancelling the Uni (a cancelled gRPC call does not): once
+     * {@code callerGone} is true it does not start if it still waits, and stops at the next token if it runs.
+     * Cancelling the Uni does the same.
      */
     public Uni<GenerationResult> generate(List<ChatTurn> turns, String model, Sampling sampling, String protocol,
             BooleanSupplier callerGone) {
         return Uni.createFrom().deferred(() -> {
             ModelRegistry.Target target = loader.registry().resolve(model);
             GenerationScheduler.Admitted admitted = admit(target, turns, sampling);
-            return Uni.createFrom().completionStage(target.scheduler().submit(admitted, text -> !callerGone.getAsBoolean()));
+            return Uni.createFrom().completionStage(target.scheduler().submit(admitted, text -> true, callerGone));
         })
                 // Admission renders and tokenizes the prompt through JNI: keep it off the event loop.
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())

@@ -127,9 +127,19 @@ public final class GenerationScheduler implements AutoCloseable {
      * RESOURCE_EXHAUSTED when the line is full.
      */
     public CompletableFuture<GenerationResult> submit(Admitted request, TokenListener listener) {
+        return submit(request, listener, () -> false);
+    }
+
+    /**
+     * As {@link #submit(Admitted, TokenListener)}, for a caller that can tell it went away without cancelling the
+     * future (a unary gRPC call): once {@code callerGone} is true the request does not start if it still waits,
+     * and stops at the next token if it runs.
+     */
+    public CompletableFuture<GenerationResult> submit(Admitted request, TokenListener listener,
+            java.util.function.BooleanSupplier callerGone) {
         var future = new java.util.concurrent.atomic.AtomicReference<CompletableFuture<GenerationResult>>();
         future.set(queue.submit(queuedUs -> run(request, queuedUs, listener,
-                () -> future.get() != null && future.get().isCancelled())));
+                () -> future.get() != null && future.get().isCancelled() || callerGone.getAsBoolean())));
         return future.get();
     }
 
@@ -153,10 +163,13 @@ public final class GenerationScheduler implements AutoCloseable {
                     throw ServiceException.unavailable("interrupted while waiting for the engine", e);
                 }
                 if (!gated) {
-                    return new GenerationResult("", "cancelled", Math.max(0, request.prompt().tokens()), 0,
-                            engine.modelName(), request.adapter(), queuedUs, 0, 0, 0, 0);
+                    return notRun(engine, request, queuedUs);
                 }
                 queuedUs += (System.nanoTime() - waitStart) / 1_000;
+            }
+            if (cancelled.getAsBoolean()) {
+                // Its caller left while it waited: no prefill for nobody.
+                return notRun(engine, request, queuedUs);
             }
             String model = engine.modelName();
             long start = System.nanoTime();
@@ -190,6 +203,12 @@ public final class GenerationScheduler implements AutoCloseable {
             }
             lease.release();
         }
+    }
+
+    /** The result of a request whose caller left before it ran. */
+    private static GenerationResult notRun(GenerationEngine engine, Admitted request, long queuedUs) {
+        return new GenerationResult("", "cancelled", Math.max(0, request.prompt().tokens()), 0, engine.modelName(),
+                request.adapter(), queuedUs, 0, 0, 0, 0);
     }
 
     /**
