@@ -3,7 +3,7 @@
 # DefaultPromptBuilder.java) and a user message "Passages: [1] ... Question: ..." whose passages differ from
 # request to request, as they do in the pipeline. Our generation service runs once with
 # RAG_GENERATION_PROMPT_CACHE=false and once with true (the default); 12 sequential requests each, 1 token
-# each; reports the service's time to first token (prefill) p50 and the prompt tokens.
+# each, at the orchestrator's temperature 0.2 (greedy requests never use the cache); reports the service's time to first token (prefill) p50 and the prompt tokens.
 #   bench/generation/prompt-cache.sh        writes results/prompt-cache.md
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,7 +37,7 @@ for i in range(13):
     passages = "".join(f"[{k + 1}] {' '.join(rng.sample(prompts, 4))}\n\n" for k in range(4))
     user = f"Passages:\n\n{passages}Question: {prompts[i % len(prompts)]}"
     body = json.dumps({"messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
-                       "max_tokens": 1, "temperature": 0}).encode()
+                       "max_tokens": 1, "temperature": 0.2, "seed": 1}).encode()
     req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/generate", body, {"content-type": "application/json"})
     r = json.load(urllib.request.urlopen(req, timeout=120))
     if i > 0:  # the first fills the cache (or warms up)

@@ -43,7 +43,8 @@ public final class LlamaCppEngine implements GenerationEngine {
      *                       positive: {@link EngineThreads} chooses them)
      * @param cachePrompt    keep each slot's last prompt in its KV cache and evaluate only what a new prompt does
      *                       not share with it (llama.cpp's {@code cache_prompt}): the shared system prompt and
-     *                       instructions are evaluated once per slot, not once per request
+     *                       instructions are evaluated once per slot, not once per request; not for greedy
+     *                       requests (temperature 0), which must be repeatable
      * @param flashAttention llama.cpp's fused attention kernel ({@code --flash-attn})
      */
     public record Settings(int slots, int contextPerSlot, int decodeThreads, int prefillThreads, boolean cachePrompt,
@@ -188,7 +189,10 @@ public final class LlamaCppEngine implements GenerationEngine {
                 .setTopK(sampling.topK())
                 .setMinP(sampling.minP())
                 .setRepeatPenalty(sampling.repetitionPenalty())
-                .setCachePrompt(cachePrompt);
+                // Greedy requests evaluate their whole prompt: llama.cpp does not promise bit-identical logits between
+                // prompt processing and single-token steps, so a prompt resumed from the cache can flip a near tie,
+                // and temperature 0 must give the same answer every time (its server documents the same caveat).
+                .setCachePrompt(cachePrompt && sampling.temperature() > 0);
         if (sampling.seed() != null) {
             params.setSeed(sampling.seed());
         }
