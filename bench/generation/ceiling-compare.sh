@@ -16,6 +16,7 @@ cache="${RAG_CACHE_DIR:-$HOME/.cache/rag-suite}"
 counts=${1:-"default 2"}
 port=18386
 source "$root/scripts/java-home.sh" || exit 1
+source "$here/service.sh"
 model=$("$root/scripts/fetch-model.sh" | tail -n 1)
 bin=$("$here/engine-ceiling.sh" build)
 venv="$cache/venv-bench-generation"
@@ -24,8 +25,7 @@ venv="$cache/venv-bench-generation"
 out="$here/results/ceiling-compare.md"
 log="$cache/bench/ceiling-compare-service.log"
 mkdir -p "$cache/bench" "$here/results"
-service=""
-trap '[[ -n $service ]] && kill $service 2>/dev/null; true' EXIT
+trap stop_service EXIT
 
 {
     echo "# Our generation service vs llama.cpp's batched-bench ($(date -u +%F), $(nproc) CPUs)"
@@ -46,15 +46,11 @@ for t in $counts; do
     fi
     ceiling=$("$bin/llama-batched-bench" -m "$model" -c 4096 -b 2048 -ub 512 -t "$resolved" -tb "$(nproc)" \
         -npp 48 -ntg 64 -npl 1,2,4,8 2>/dev/null | grep '^|' | tail -n 4 | awk -F'|' '{gsub(/ /,""); print $4" "$9}')
-    env ${env_threads[@]+"${env_threads[@]}"} RAG_GENERATION_MODEL_PATH="$model" RAG_GENERATION_SLOTS=8 RAG_GENERATION_CONTEXT_PER_SLOT=512 \
-        RAG_GENERATION_MAX_QUEUED=64 QUARKUS_HTTP_PORT=$port \
-        "$JAVA_HOME/bin/java" -jar "$root/generation-service/target/quarkus-app/quarkus-run.jar" > "$log" 2>&1 &
-    service=$!
-    for _ in $(seq 120); do curl -sf "http://127.0.0.1:$port/q/health/ready" > /dev/null && break; sleep 1; done
-    curl -sf "http://127.0.0.1:$port/q/health/ready" > /dev/null || { echo "the service did not start; see $log" >&2; exit 1; }
+    start_service "$port" "$log" ${env_threads[@]+"${env_threads[@]}"} RAG_GENERATION_MODEL_PATH="$model" \
+        RAG_GENERATION_SLOTS=8 RAG_GENERATION_CONTEXT_PER_SLOT=512 RAG_GENERATION_MAX_QUEUED=64
     ours=$("$venv/bin/python" "$here/load.py" --target grpc --url "127.0.0.1:$port" --label ours --concurrency 1,2,4,8 \
         --per-stream 2 --max-tokens 64 2>> "$log")
-    kill $service; wait $service 2>/dev/null || true; service=""
+    stop_service
     while read -r b stg; do
         itl=$(echo "$ours" | python3 -c "import json,sys; rows=[json.loads(l) for l in sys.stdin if l.startswith('{')]; print(next(r['itl_ms_p50'] for r in rows if r['concurrency']==$b))")
         python3 -c "b=$b; s=$stg; o=b*1000/$itl; print(f'| $t ($resolved) | {b} | {s:.1f} | {o:.1f} | {o/s:.2f} |')" >> "$out"

@@ -13,6 +13,7 @@ cache="${RAG_CACHE_DIR:-$HOME/.cache/rag-suite}"
 counts=${1:-"1 2"}
 port=18384
 source "$root/scripts/java-home.sh" || exit 1
+source "$here/service.sh"
 model=$("$root/scripts/fetch-model.sh" | tail -n 1)
 bin=$("$here/engine-ceiling.sh" build)
 log="$cache/bench/contention-service.log"
@@ -23,7 +24,7 @@ hog=""
 hog_on() { sh -c 'while :; do :; done' & hog=$!; sleep 1; }
 hog_off() { [[ -n $hog ]] && kill "$hog" 2>/dev/null; hog=""; }
 service=""
-trap 'hog_off; [[ -n $service ]] && kill $service 2>/dev/null; true' EXIT
+trap 'hog_off; stop_service' EXIT
 
 # Tokens/s of llama-bench's tg64 (5 repetitions).
 raw() { "$bin/llama-bench" -m "$model" -p 0 -n 64 -t "$1" -r 5 -o csv 2>/dev/null | tail -n 1 | awk -F, '{gsub(/"/,""); print $(NF-1)}'; }
@@ -45,17 +46,6 @@ print(f"{statistics.median(rates):.1f}")
 EOF
 }
 
-start_service() {
-    RAG_GENERATION_MODEL_PATH="$model" RAG_GENERATION_THREADS=$1 QUARKUS_HTTP_PORT=$port \
-        "$JAVA_HOME/bin/java" -jar "$root/generation-service/target/quarkus-app/quarkus-run.jar" > "$log" 2>&1 &
-    service=$!
-    for _ in $(seq 120); do
-        curl -sf "http://127.0.0.1:$port/q/health/ready" > /dev/null && return 0
-        sleep 1
-    done
-    echo "the service did not start; see $log" >&2; exit 1
-}
-
 {
     echo "# Generation under contention ($(date -u +%F), $(nproc) CPUs)"
     echo
@@ -71,9 +61,9 @@ for t in $counts; do
     echo "| llama-bench (llama-cpp-python $(basename "$(dirname "$bin")" | sed 's/llama-build-//')) | $tt | $q | $b | $(python3 -c "print(f'{$b/$q:.2f}')") |" >> "$out"
 done
 for t in $counts; do
-    start_service "$t"
+    start_service "$port" "$log" RAG_GENERATION_MODEL_PATH="$model" RAG_GENERATION_THREADS="$t"
     q=$(ours); hog_on; b=$(ours); hog_off
-    kill $service; wait $service 2>/dev/null || true; service=""
+    stop_service
     label=$t; [[ $t == 0 ]] && label="default"
     echo "| ours (jllama) | $label | $q | $b | $(python3 -c "print(f'{$b/$q:.2f}')") |" >> "$out"
 done

@@ -11,6 +11,7 @@ root=$(cd "$here/../.." && pwd)
 cache="${RAG_CACHE_DIR:-$HOME/.cache/rag-suite}"
 port=18387
 source "$root/scripts/java-home.sh" || exit 1
+source "$here/service.sh"
 model=$("$root/scripts/fetch-model.sh" | tail -n 1)
 log="$cache/bench/prompt-cache-service.log"
 out="$here/results/prompt-cache.md"
@@ -23,8 +24,7 @@ m = re.search(r'static final String SYSTEM = ((?:"[^"]*"\s*\+?\s*)+);', src)
 print("".join(re.findall(r'"([^"]*)"', m.group(1))))
 EOF
 )
-service=""
-trap '[[ -n $service ]] && kill $service 2>/dev/null; true' EXIT
+trap stop_service EXIT
 
 measure() {
     python3 - "$port" "$system" "$here/prompts.json" <<'EOF'
@@ -56,14 +56,10 @@ EOF
     echo "|---|---:|---:|"
 } > "$out"
 for on in ${RAG_BENCH_CACHE_SETTINGS:-false true}; do
-    RAG_GENERATION_MODEL_PATH="$model" RAG_GENERATION_PROMPT_CACHE=$on QUARKUS_HTTP_PORT=$port \
-        "$JAVA_HOME/bin/java" -jar "$root/generation-service/target/quarkus-app/quarkus-run.jar" > "$log" 2>&1 &
-    service=$!
-    for _ in $(seq 120); do curl -sf "http://127.0.0.1:$port/q/health/ready" > /dev/null && break; sleep 1; done
-    curl -sf "http://127.0.0.1:$port/q/health/ready" > /dev/null || { echo "the service did not start; see $log" >&2; exit 1; }
+    start_service "$port" "$log" RAG_GENERATION_MODEL_PATH="$model" RAG_GENERATION_PROMPT_CACHE="$on"
     result=$(measure)
     read -r ms toks <<< "$result"
-    kill $service; wait $service 2>/dev/null || true; service=""
+    stop_service
     echo "| $on | $toks | $ms |" >> "$out"
 done
 cat "$out"

@@ -22,6 +22,7 @@ ctx=512
 max_tokens=64
 port=18383
 source "$root/scripts/java-home.sh" || exit 1
+source "$here/service.sh"
 mkdir -p "$results" "$cache/bench"
 
 echo "== build" >&2
@@ -46,21 +47,14 @@ tail -n 1 "$out" >&2
 echo "== (b, c) generation service: gRPC, then REST (OpenAI SSE)" >&2
 log="$cache/bench/generation-service.log"
 mkdir -p "$cache/bench"
-RAG_GENERATION_MODEL_PATH="$model" RAG_GENERATION_SLOTS=$slots RAG_GENERATION_CONTEXT_PER_SLOT=$ctx \
-RAG_GENERATION_THREADS=$threads RAG_GENERATION_MAX_QUEUED=64 QUARKUS_HTTP_PORT=$port \
-    "$JAVA_HOME/bin/java" -jar "$root/generation-service/target/quarkus-app/quarkus-run.jar" > "$log" 2>&1 &
-service=$!
-trap 'kill $service 2>/dev/null || true' EXIT
-for _ in $(seq 120); do
-    curl -sf "http://127.0.0.1:$port/q/health/ready" > /dev/null && break
-    kill -0 $service 2>/dev/null || { cat "$log" >&2; exit 1; }
-    sleep 1
-done
+trap stop_service EXIT
+start_service "$port" "$log" RAG_GENERATION_MODEL_PATH="$model" RAG_GENERATION_SLOTS="$slots" \
+    RAG_GENERATION_CONTEXT_PER_SLOT="$ctx" RAG_GENERATION_THREADS="$threads" RAG_GENERATION_MAX_QUEUED=64
 load --target grpc --url "127.0.0.1:$port" --label "ours, gRPC" >> "$out"
 load --target openai --url "http://127.0.0.1:$port/v1" --label "ours, REST (OpenAI SSE)" >> "$out"
 curl -sf "http://127.0.0.1:$port/q/metrics" | grep -E '^rag_generation_(inter_token_latency|time_to_first_token)_seconds_(sum|count)' \
     > "$results/generation-service-metrics.txt" || true
-kill $service; wait $service 2>/dev/null || true
+stop_service
 trap - EXIT
 
 echo "== (d) llama-cpp-python's server" >&2
