@@ -42,11 +42,11 @@ image_tools_ready() {
 
     # Podman asks runc to set RLIMIT_NOFILE/RLIMIT_NPROC in every container; a machine whose root lacks
     # CAP_SYS_RESOURCE (this sandbox's VMs) refuses even today's values, so no container starts. There the runs go
-    # through runc-without-rlimits.sh, which drops those two settings from the OCI spec and calls runc as is.
+    # through runc-without-sys-resource.sh, which drops those two settings from the OCI spec and calls runc as is.
     PODMAN_RUNTIME=()
     if ! _cap_sys_resource; then
-        PODMAN_RUNTIME=(--runtime "$here/runc-without-rlimits.sh")
-        echo "image-check: no CAP_SYS_RESOURCE here: podman runs containers through runc-without-rlimits.sh" >&2
+        PODMAN_RUNTIME=(--runtime "$here/runc-without-sys-resource.sh")
+        echo "image-check: no CAP_SYS_RESOURCE here: podman runs containers through runc-without-sys-resource.sh" >&2
     fi
     export TRIVY COSIGN
 }
@@ -111,4 +111,27 @@ oci_from_rootfs() {
     umoci insert --image "$layout:$tag" "$dir" / >/dev/null
     umoci config --image "$layout:$tag" "$@"
     umoci gc --layout "$layout"
+}
+
+# build_service_images REGISTRY BASE LOG SERVICE...: the service images built by Jib (quarkus-container-image-jib,
+# ./mvnw package) on the base image BASE and pushed to REGISTRY over plain HTTP, tagged with the project version; the
+# generation image with the small model (scripts/fetch-model.sh; its path is left in SERVICE_MODEL) inside at
+# /models/model.gguf. Maven's output goes to LOG. Used by verify-images.sh and deploy/cluster.sh.
+build_service_images() {
+    local reg=$1 base=$2 log=$3 root
+    shift 3
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+    SERVICE_MODEL=$("$root/scripts/fetch-model.sh" | tail -n 1) || return 1
+    # Jib adds src/main/jib/ as is; *.gguf is git-ignored.
+    mkdir -p "$root/generation-service/src/main/jib/models"
+    cp --reflink=auto "$SERVICE_MODEL" "$root/generation-service/src/main/jib/models/model.gguf"
+    # shellcheck source=../../scripts/java-home.sh
+    source "$root/scripts/java-home.sh"
+    (cd "$root" && ./mvnw -B -ntp -q package -DskipTests \
+        -pl "$(IFS=,; echo "$*")" -am \
+        -Dquarkus.container-image.build=true -Dquarkus.container-image.push=true \
+        -Dquarkus.container-image.registry="$reg" -Dquarkus.container-image.insecure=true \
+        -Dquarkus.jib.base-jvm-image="$base") >"$log" 2>&1 \
+        || { echo "Jib build failed: $(grep -E 'ERROR' "$log" | head -20)" >&2; return 1; }
+    export SERVICE_MODEL
 }

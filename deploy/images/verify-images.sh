@@ -91,16 +91,8 @@ echo "| base image | $(du -m "$WORK/base/rootfs.tar" | cut -f1) MB uncompressed,
 step_done "base image built (mmdebstrap + jlink + umoci) and pushed"
 
 step "service images (Jib)"
-# The small model goes into the generation image (Jib adds src/main/jib/ as is; *.gguf is git-ignored).
-model=$("$ROOT/scripts/fetch-model.sh" | tail -n 1)
-mkdir -p "$ROOT/generation-service/src/main/jib/models"
-cp --reflink=auto "$model" "$ROOT/generation-service/src/main/jib/models/model.gguf"
-source "$ROOT/scripts/java-home.sh"
-(cd "$ROOT" && ./mvnw -B -ntp -q package -DskipTests \
-    -pl "$(IFS=,; echo "${SERVICES[*]}")" -am \
-    -Dquarkus.container-image.build=true -Dquarkus.container-image.push=true \
-    -Dquarkus.container-image.registry="$REG" -Dquarkus.container-image.insecure=true \
-    -Dquarkus.jib.base-jvm-image="$BASE") >"$WORK/logs/jib.log" 2>&1 || fail "Jib build: $(grep -E 'ERROR' "$WORK/logs/jib.log" | head -20)"
+build_service_images "$REG" "$BASE" "$WORK/logs/jib.log" "${SERVICES[@]}" || fail "Jib build"
+model=$SERVICE_MODEL
 for s in "${SERVICES[@]}"; do
     ref=$REG/rag-suite/$s:$VERSION
     DIGEST[$s]=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$ref") || fail "$ref not in the registry"
