@@ -9,7 +9,7 @@
 #                             ingested and a RAG query answered through the orchestrator's Service, the vector-search
 #                             pod deleted (its StatefulSet brings it back with the same volume, the document still
 #                             found), an orchestrator pod deleted and replaced, a new orchestrator image rolled out
-#                             while the Service is polled (no failed request).
+#                             while retrieval requests go to the Service every 0.2 s (none may fail).
 #   deploy/cluster.sh down    stop everything, remove the pods' containers, mounts, bridge, iptables rules and state.
 #   deploy/cluster.sh all     up, test, down (down also when up or test fail).
 #   deploy/cluster.sh env     print the KUBECONFIG line for a node that is up.
@@ -332,6 +332,7 @@ up() {
     control_plane
     node
     dns
+    echo "$(( $(date +%s) - t0 ))" >"$RUN/up-seconds"
     say "node $NODE ($NODE_IP) Ready, cluster DNS up, $(( $(date +%s) - t0 )) s; KUBECONFIG=$PKI/admin.kubeconfig"
 }
 
@@ -361,7 +362,7 @@ test_suite() {
     {
         echo "# deploy/cluster.sh test, $(date -u +%Y-%m-%dT%H:%MZ)"
         echo
-        echo "Kubernetes $KUBE_VERSION (built from the Go module proxy), containerd $(containerd --version | awk '{print $3}'), runc $(runc --version | awk 'NR==1 {print $3}'), one node, $(nproc) CPUs."
+        echo "Kubernetes $KUBE_VERSION (built from the Go module proxy), containerd $(containerd --version | awk '{print $3}'), runc $(runc --version | awk 'NR==1 {print $3}'), one node, $(nproc) CPUs; \`deploy/cluster.sh up\` took $(cat "$RUN/up-seconds" 2>/dev/null || echo '?') s (images built and pushed, control plane, node Ready, DNS up)."
         echo
         echo "| step | time | result |"
         echo "|---|---:|---|"
@@ -408,7 +409,7 @@ EOF
             || fail "$w not ready: $(kubectl -n rag-suite describe "$w" | tail -15; kubectl -n rag-suite get pods -o wide)"
     done
     kubectl -n rag-suite get pods -o wide >&2
-    step_done "every pod Ready" "$(kubectl -n rag-suite get pods --no-headers | wc -l) pods: $(kubectl -n rag-suite get pods --no-headers | awk '{print $1}' | sed 's/-[a-z0-9]*-[a-z0-9]*$//; s/-[0-9]*$//' | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')"
+    step_done "every pod Ready" "$(kubectl -n rag-suite get pods -o json | jq -r '.items | "\(length) pods: " + (group_by(.metadata.labels["app.kubernetes.io/name"]) | map("\(.[0].metadata.labels["app.kubernetes.io/name"]) x\(length)") | join(", "))')"
 
     step "a document and a question through the orchestrator's Service"
     local url doc
@@ -453,7 +454,10 @@ EOF
     : >"$LOGS/rollout-polls.log"
     (
         while :; do
-            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url/q/health/ready" || true)
+            # A real call (retrieval: embedding + vector search), not the readiness endpoint: a pod that is shutting
+            # down reports not-ready on purpose while it goes on serving (QUARKUS_SHUTDOWN_DELAY).
+            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url/v1/rag/retrieve" \
+                -H 'content-type: application/json' -d '{"question":"What does Raft elect?"}' || true)
             echo "$(date +%s.%N) $code" >>"$LOGS/rollout-polls.log"
             sleep 0.2
         done
@@ -470,9 +474,9 @@ EOF
     images=$(kubectl -n rag-suite get pods -l app.kubernetes.io/name=rag-orchestrator -o json \
         | jq -r '[.items[] | select(.metadata.deletionTimestamp == null) | .status.containerStatuses[0].imageID] | unique | join(" ")')
     [[ $images == *"$digest" ]] && [[ $images != *" "* ]] || fail "orchestrator pods run $images, not $digest"
-    (( failed == 0 )) || fail "$failed of $polls requests to the Service failed during the rollout (see $LOGS/rollout-polls.log)"
+    (( failed == 0 )) || fail "$failed of $polls requests to the Service failed during the rollout: $(awk '$2 != 200' "$LOGS/rollout-polls.log" | head -20 | tr '\n' ' ')"
     answer=$(ask)
-    step_done "kubectl set image (rag-orchestrator:$tag)" "every pod on ${digest:0:19}…, $polls readiness requests to the Service during the rollout, $failed failed; a query answered after it"
+    step_done "kubectl set image (rag-orchestrator:$tag)" "every pod on ${digest:0:19}…, $polls retrieval requests to the Service during the rollout, $failed failed; a query answered after it"
     say "report: $REPORT"
     cat "$REPORT"
 }

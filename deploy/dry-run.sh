@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Server-side dry run of every kustomization in deploy/ against a real kube-apiserver on loopback:
 #   - etcd from Debian's etcd-server package, data in a temporary folder;
-#   - kube-apiserver built from the Go module proxy (k8s.io/kubernetes, KUBE_VERSION below; the staging modules
-#     it replaces with ./staging/... are pinned to their published k8s.io/* v0.x releases) into the cache, once
-#     (~10-20 min on 2 cores; cached);
+#   - kube-apiserver built from the Go module proxy (k8s.io/kubernetes, KUBE_VERSION below) into the cache by
+#     kube-binaries.sh, once (~10-20 min on 2 cores; cached);
 #   - the namespace applied for real (a dry run of namespaced objects needs it), its Pod Security "restricted"
 #     enforcement included, and minimal CRDs for the kinds the cluster would get from KEDA, the Prometheus operator
 #     and KServe (manifest-schemas/crds/: open schemas; deploy/validate-manifests.sh validates those objects against their real schemas);
@@ -23,29 +22,9 @@ command -v kubectl >/dev/null || { say "kubectl is needed (it applies; Debian: k
 # shellcheck source=../scripts/debian-packages.sh
 source "$here/../scripts/debian-packages.sh"
 command -v etcd >/dev/null || install_debian_packages dry-run etcd-server || exit 2
-if [[ ! -x $apiserver ]]; then
-    command -v go >/dev/null || { say "go is needed to build kube-apiserver"; exit 2; }
-    say "building kube-apiserver $KUBE_VERSION from the Go module proxy (once)"
-    src=$(mktemp -d)
-    curl -sSf "$(go env GOPROXY | cut -d, -f1)/k8s.io/kubernetes/@v/$KUBE_VERSION.mod" -o "$src/kubernetes.mod"
-    staging=${KUBE_VERSION/v1./v0.}
-    {
-        echo "module rag-suite.local/kube-apiserver"
-        echo "go 1.24"
-        echo "require k8s.io/kubernetes $KUBE_VERSION"
-        echo "replace ("
-        awk -v v="$staging" '$2 == "=>" && $3 ~ /^\.\/staging\// { print "\t" $1 " => " $1 " " v }' "$src/kubernetes.mod"
-        echo ")"
-    } >"$src/go.mod"
-    printf 'package main\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver/app"\nfunc main() {}\n' >"$src/tools.go"
-    (cd "$src" && GOFLAGS=-mod=mod go mod tidy >&2 \
-        && GOFLAGS=-mod=mod go build -o "$src/kube-apiserver" \
-            -ldflags "-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(cut -d. -f2 <<<"$KUBE_VERSION")" \
-            k8s.io/kubernetes/cmd/kube-apiserver >&2)
-    mkdir -p "$cache/go-bin"
-    mv "$src/kube-apiserver" "$apiserver"
-    rm -rf "$src"
-fi
+# shellcheck source=kube-binaries.sh
+source "$here/kube-binaries.sh"
+kube_binaries "$KUBE_VERSION" kube-apiserver || exit 2
 
 work=$(mktemp -d)
 pids=()

@@ -62,6 +62,14 @@ public interface OrchestratorConfig {
     Duration generationTimeout();
 
     /**
+     * How long opening a connection to a stage may take (TCP connect) before the call fails as UNAVAILABLE and is
+     * retried. Netty's own default is 30 s: a connection routed to the address of a pod that just went away (a
+     * Service's rules not yet updated, a crashed node) gets no answer at all, and the query would wait that long.
+     */
+    @WithDefault("3s")
+    Duration connectTimeout();
+
+    /**
      * Whether calls to the embedding and generation stages wait, up to their deadline, for the stage to become
      * reachable (gRPC wait-for-ready) instead of failing at once: for stages scaled to zero (deploy/overlays/keda),
      * where the waiting call is what wakes the stage. Off by default, so that a stage that is down fails fast.

@@ -1,11 +1,14 @@
 package io.ragsuite.orchestrator.clients;
 
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import io.quarkus.grpc.GrpcClient;
 import io.ragsuite.support.error.ErrorKind;
 import io.ragsuite.support.error.Failures;
 import io.ragsuite.support.error.ServiceException;
@@ -54,8 +57,14 @@ public class StageCalls {
     /** Operations open per stage (running, retrying or waiting in the bulkhead): rag_stage_calls_in_flight. */
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
-    public StageCalls(Tracer tracer, MeterRegistry registry) {
+    /** Per stage: makes its channel reconnect now if it is waiting out a reconnect backoff ({@link #counted}). */
+    private final Map<String, Runnable> reconnectNow;
+
+    public StageCalls(Tracer tracer, MeterRegistry registry, @GrpcClient("embedding") Channel embedding,
+            @GrpcClient("vector-search") Channel vectorSearch, @GrpcClient("generation") Channel generation) {
         this.tracer = tracer;
+        this.reconnectNow = Map.of(EMBEDDING, reconnector(embedding), VECTOR_SEARCH, reconnector(vectorSearch),
+                GENERATION, reconnector(generation));
         for (String stage : STAGES) {
             AtomicInteger open = new AtomicInteger();
             inFlight.put(stage, open);
@@ -82,7 +91,7 @@ public class StageCalls {
     @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.5, delay = 5000, successThreshold = 2,
             failOn = StageFailure.class)
     public <T> CompletionStage<T> embedding(Supplier<CompletionStage<T>> call) {
-        return counted(call);
+        return counted(EMBEDDING, call);
     }
 
     @Bulkhead(value = 32, waitingTaskQueue = 128)
@@ -90,18 +99,28 @@ public class StageCalls {
     @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.5, delay = 5000, successThreshold = 2,
             failOn = StageFailure.class)
     public <T> CompletionStage<T> vectorSearch(Supplier<CompletionStage<T>> call) {
-        return counted(call);
+        return counted(VECTOR_SEARCH, call);
     }
 
     @Bulkhead(value = 16, waitingTaskQueue = 64)
     @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.5, delay = 10000, successThreshold = 1,
             failOn = StageFailure.class)
     public <T> CompletionStage<T> generation(Supplier<CompletionStage<T>> call) {
-        return counted(call);
+        return counted(GENERATION, call);
     }
 
-    /** Marks the failures that count against the stage; everything else passes through unchanged. */
-    private static <T> CompletionStage<T> counted(Supplier<CompletionStage<T>> call) {
+    private static Runnable reconnector(Channel channel) {
+        return channel instanceof ManagedChannel managed ? managed::resetConnectBackoff : () -> { };
+    }
+
+    /**
+     * Marks the failures that count against the stage; everything else passes through unchanged. After an
+     * UNAVAILABLE the stage's channel is told to reconnect at once: a channel whose connects failed while the stage
+     * was away (a pod being replaced) waits out an exponential backoff, seconds long after a few failures, and
+     * fails every call at once meanwhile, so the retries 100 ms later would fail too although the new pod is up
+     * (seen on deploy/cluster.sh's node; StageReconnectTest).
+     */
+    private <T> CompletionStage<T> counted(String stage, Supplier<CompletionStage<T>> call) {
         CompletableFuture<T> out = new CompletableFuture<>();
         call.get().whenComplete((value, failure) -> {
             if (failure == null) {
@@ -111,6 +130,9 @@ public class StageCalls {
             Throwable t = Failures.unwrap(failure);
             if (t instanceof ServiceException se
                     && (se.kind() == ErrorKind.UNAVAILABLE || se.kind() == ErrorKind.DEADLINE_EXCEEDED)) {
+                if (se.kind() == ErrorKind.UNAVAILABLE) {
+                    reconnectNow.get(stage).run();
+                }
                 out.completeExceptionally(new StageFailure(se));
             } else {
                 out.completeExceptionally(t);
