@@ -177,8 +177,6 @@ binary_image() {
 }
 
 images() {
-    # shellcheck source=images/tools.sh
-    source "$HERE/images/tools.sh"
     mkdir -p "$DIR/images/bin"
     start_registry "$DIR/registry" "$REG_PORT" || fail "no registry on $REG"
     echo "$REGISTRY_PID" >"$RUN/registry.pid"
@@ -355,6 +353,12 @@ ask() {
     echo "$answer"
 }
 ready_pods() { kubectl -n rag-suite get pods -l "$1" -o json | jq -r '[.items[] | select(.metadata.deletionTimestamp == null) | select(any(.status.conditions[]?; .type == "Ready" and .status == "True")) | .metadata.name] | join(" ")'; }
+# replaced SELECTOR GONE COUNT: COUNT pods of SELECTOR are Ready and none of them is GONE.
+replaced() {
+    local pods
+    pods=$(ready_pods "$1")
+    [[ $(wc -w <<<"$pods") -ge $3 && " $pods " != *" $2 "* ]]
+}
 
 test_suite() {
     export KUBECONFIG=$PKI/admin.kubeconfig
@@ -437,8 +441,7 @@ EOF
     before=$(ready_pods app.kubernetes.io/name=rag-orchestrator)
     victim=${before%% *}
     kubectl -n rag-suite delete pod "$victim" --wait=false >&2
-    await "a replacement for $victim" "$READY_TIMEOUT" "" bash -c \
-        "pods=\$(kubectl -n rag-suite get pods -l app.kubernetes.io/name=rag-orchestrator -o json | jq -r '[.items[] | select(.metadata.deletionTimestamp == null) | select(any(.status.conditions[]?; .type == \"Ready\" and .status == \"True\")) | .metadata.name] | join(\" \")'); [[ \$(wc -w <<<\"\$pods\") -ge 2 && \$pods != *$victim* ]]"
+    await "a replacement for $victim" "$READY_TIMEOUT" "" replaced app.kubernetes.io/name=rag-orchestrator "$victim" 2
     after=$(ready_pods app.kubernetes.io/name=rag-orchestrator)
     step_done "orchestrator pod $victim deleted" "Ready again: $after"
 
@@ -527,7 +530,8 @@ stop_process() {
     kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
 }
 
-# _cap_sys_resource comes from images/tools.sh.
+# start_registry, oci_from_rootfs, build_service_images and _cap_sys_resource.
+# shellcheck source=images/tools.sh
 source "$HERE/images/tools.sh"
 NODE_IP=$(cat "$RUN/node-ip" 2>/dev/null || true)
 
