@@ -169,12 +169,22 @@ public interface OrchestratorConfig {
         @WithDefault("strip")
         String passagePolicy();
 
-        /** Cosine similarity to a seed attack from which a sentence counts as one (all-MiniLM-L6-v2 scale). */
-        @WithDefault("0.65")
+        /** The injection classifier's probability (0-1) from which a text counts as an attack. */
+        @WithDefault("0.9")
         double threshold();
+
+        /** The classifier probability under which a phrase or role-marker rule that fired is overruled; 0: never. */
+        @WithDefault("0.1")
+        double ruleVeto();
 
         /** A file of seed attacks, one per line ('#' comments); unset: the built-in set. */
         java.util.Optional<java.nio.file.Path> seedsFile();
+
+        /**
+         * More labelled exemplars for the classifier, JSON lines {@code {"text": ..., "label": 1|0, "kind": ...}}
+         * (kind {@code indirect}: an attack hidden in a passage); added to the built-in ones.
+         */
+        java.util.Optional<java.nio.file.Path> exemplarsFile();
     }
 
     /** {@code rag.orchestrator.auth.*}: who may call the public endpoints (health and metrics stay open). */

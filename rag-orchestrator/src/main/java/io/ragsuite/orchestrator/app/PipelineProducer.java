@@ -16,6 +16,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import io.ragsuite.orchestrator.guard.DefaultInjectionDetector;
 import io.ragsuite.orchestrator.guard.DefaultPiiRedactor;
+import io.ragsuite.orchestrator.guard.InjectionExemplar;
 import io.ragsuite.orchestrator.guard.InjectionGuard;
 import io.ragsuite.orchestrator.guard.InjectionPolicy;
 import io.ragsuite.orchestrator.guard.PiiRedactor;
@@ -36,13 +37,13 @@ public class PipelineProducer {
     @Produces
     @Singleton
     RagPipeline pipeline(Embedder embedder, PassageStore store, AnswerGenerator generator, OrchestratorConfig config,
-            PiiRedactor redactor, io.opentelemetry.api.trace.Tracer tracer) {
+            PiiRedactor redactor, io.opentelemetry.api.trace.Tracer tracer, InjectionGuard injectionGuard) {
         OrchestratorConfig.Rerank rerank = config.rerank();
         Map<RagQuery.RerankMode, Reranker> rerankers = new EnumMap<>(RagQuery.RerankMode.class);
         rerankers.put(RagQuery.RerankMode.NONE, Reranker.NONE);
         rerankers.put(RagQuery.RerankMode.MMR, new MmrReranker(rerank.lambda(), rerank.candidateFactor()));
         var stages = new RagPipeline.Stages(new DefaultRetriever(embedder, store), rerankers,
-                injectionGuard(embedder, config), new DefaultPromptBuilder(config.promptContextChars()), generator,
+                injectionGuard, new DefaultPromptBuilder(config.promptContextChars()), generator,
                 config.pii().onAnswer() ? redactor : null);
         var limits = new RagLimits(config.defaultTopK(), config.maxTopK(), config.maxQuestionChars(),
                 config.maxAnswerTokens());
@@ -69,15 +70,76 @@ public class PipelineProducer {
         return defaults;
     }
 
-    private static InjectionGuard injectionGuard(Embedder embedder, OrchestratorConfig config) {
+    /**
+     * What the injection classifier is trained on when no exemplars file replaces it: the labelled splits of
+     * {@code guard-eval/} that the rules were tuned on (copied into the jar by the pom), never the test split
+     * (fresh-injection-round4.jsonl).
+     */
+    public static final List<String> INJECTION_TRAINING_SETS = List.of("injection-eval.jsonl", "injection-holdout.jsonl",
+            "fresh-injection-dev.jsonl", "fresh-injection-round1.jsonl", "fresh-injection-round2.jsonl",
+            "fresh-injection-round3.jsonl");
+
+    @Produces
+    @Singleton
+    InjectionGuard injectionGuard(Embedder embedder, OrchestratorConfig config) {
         OrchestratorConfig.Injection c = config.injection();
         InjectionPolicy question = parse(InjectionPolicy.class, c.questionPolicy(), "rag.orchestrator.injection.question-policy");
         InjectionPolicy passage = parse(InjectionPolicy.class, c.passagePolicy(), "rag.orchestrator.injection.passage-policy");
-        List<String> seeds = exemplars(c.seedsFile(), "/guard/injection-seeds.txt", "the prompt-injection seed attacks");
-        List<String> benign = exemplars(java.util.Optional.empty(), "/guard/injection-benign-seeds.txt",
-                "the prompt-injection look-alikes");
-        return new InjectionGuard(new DefaultInjectionDetector(embedder, seeds, benign, c.threshold(), config.embedBatch()),
-                question, passage);
+        if (question == InjectionPolicy.OFF && passage == InjectionPolicy.OFF) {
+            return InjectionGuard.OFF;
+        }
+        return new InjectionGuard(new DefaultInjectionDetector(embedder,
+                injectionExemplars(c.seedsFile(), c.exemplarsFile(), INJECTION_TRAINING_SETS), c.threshold(),
+                c.ruleVeto(), config.embedBatch()), question, passage);
+    }
+
+    /**
+     * The seed attacks (or those of {@code seedsFile}), the benign look-alikes and the training {@code sets}, plus the
+     * operator's own {@code exemplarsFile}.
+     */
+    public static List<InjectionExemplar> injectionExemplars(java.util.Optional<java.nio.file.Path> seedsFile,
+            java.util.Optional<java.nio.file.Path> exemplarsFile, List<String> sets) {
+        List<InjectionExemplar> out = new java.util.ArrayList<>();
+        exemplars(seedsFile, "/guard/injection-seeds.txt", "the prompt-injection seed attacks").stream()
+                .map(InjectionExemplar::attack).forEach(out::add);
+        exemplars(java.util.Optional.empty(), "/guard/injection-benign-seeds.txt", "the prompt-injection look-alikes")
+                .stream().map(InjectionExemplar::benign).forEach(out::add);
+        for (String set : sets) {
+            String resource = "/guard/exemplars/" + set;
+            try (var in = PipelineProducer.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException(resource.substring(1) + " is missing from the build");
+                }
+                out.addAll(InjectionExemplar.readJsonLines(in, resource.substring(1)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot read " + resource, e);
+            }
+        }
+        if (exemplarsFile.isPresent()) {
+            java.nio.file.Path file = exemplarsFile.get();
+            try (var in = java.nio.file.Files.newInputStream(file)) {
+                out.addAll(InjectionExemplar.readJsonLines(in, "rag.orchestrator.injection.exemplars-file " + file));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot read rag.orchestrator.injection.exemplars-file " + file, e);
+            }
+        }
+        return out;
+    }
+
+    /** Trains the injection classifier while the service starts, not at the first query; readiness waits for it. */
+    void trainInjectionClassifier(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event,
+            InjectionGuard guard) {
+        if (guard.detector() instanceof DefaultInjectionDetector detector) {
+            long start = System.nanoTime();
+            detector.warmUp().whenComplete((ok, failure) -> {
+                if (failure == null) {
+                    LOG.infof("injection classifier trained in %d ms", (System.nanoTime() - start) / 1_000_000);
+                } else {
+                    LOG.infof("injection classifier not trained yet (%s); the readiness check tries again",
+                            failure.getMessage());
+                }
+            });
+        }
     }
 
     /** Non-empty, non-'#' lines of {@code file}, or of the built-in {@code resource} when no file is given. */

@@ -2,97 +2,121 @@ package io.ragsuite.orchestrator.guard;
 
 import io.ragsuite.orchestrator.retrieve.Embedder;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 
 /**
- * Two layers: {@link InjectionRules} (phrases, invisible characters, role markers), then the embedding
- * similarity of each text to a seed set of known attacks, with the pipeline's own embedding model (one batched
- * call for all texts of a query; the seeds are embedded once). A text is suspicious when a rule fires or its
- * best similarity reaches the threshold and is higher than its similarity to every benign look-alike (questions
- * about prompts, debug modes, encodings, admin overrides that use an attack's words innocently): a nearest-neighbour
- * decision between the two exemplar sets, so that "Should that go in the system prompt?" is not an attack for
- * resembling one. Paraphrased attacks that no phrase rule names are what the second layer is for.
+ * Two layers: {@link InjectionRules} (phrases, invisible characters, role markers), then {@link InjectionClassifier},
+ * a logistic regression over the pipeline's own sentence embeddings, trained from labelled exemplars (attacks, benign
+ * look-alikes that use an attack's words innocently, ordinary passages) the first time it is needed. A text is
+ * embedded whole and sentence by sentence (an attack hidden in a long passage is one sentence among many, and the
+ * passage's own embedding hardly resembles it); its score is that of its most suspicious piece.
+ *
+ * <p>A text is suspicious when invisible characters are in it, when its score reaches the threshold, or when a
+ * phrase or role-marker rule fires and the classifier does not find the text plainly benign (score under the rule
+ * veto): the rules alone mistook docs that show a chat template, a job title "Assistant:" or "you can ignore the
+ * prompt and restart later" for attacks, and those score near 0. One batched embedding call per query.
  */
 public final class DefaultInjectionDetector implements InjectionDetector {
-    private final Embedder embedder;
-    private final List<String> seeds;
-    private final List<String> benign;
-    private final double threshold;
-    private final int batch;
-    private final AtomicReference<CompletableFuture<List<float[]>>> seedVectors = new AtomicReference<>();
-    private static final java.util.regex.Pattern SENTENCE_END = java.util.regex.Pattern.compile("(?<=[.!?])\\s+|\\n+");
+    private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?])\\s+|\\n+");
     static final int MAX_SENTENCES = 64;
+    /** scikit-learn's C: chosen by leaving each tuning split out in turn (guard-eval, docs/security.md). */
+    static final double REGULARISATION_C = 3;
+
+    private final Embedder embedder;
+    private final List<InjectionExemplar> exemplars;
+    private final double threshold;
+    private final double ruleVeto;
+    private final int batch;
+    private final AtomicReference<CompletableFuture<InjectionClassifier>> classifier = new AtomicReference<>();
 
     /**
      * @param embedder  the embedding stage; null checks rules only
-     * @param seeds     known attacks to compare with
-     * @param threshold cosine similarity from which a text counts as an attack
+     * @param exemplars what the classifier is trained on; it needs attacks and benign texts
+     * @param threshold the classifier's probability from which a text counts as an attack
+     * @param ruleVeto  the probability under which a phrase or role-marker rule is overruled (0: never)
      * @param batch     texts per embedding call (the stage's request limit)
      */
-    public DefaultInjectionDetector(Embedder embedder, List<String> seeds, double threshold, int batch) {
-        this(embedder, seeds, List.of(), threshold, batch);
+    public DefaultInjectionDetector(Embedder embedder, List<InjectionExemplar> exemplars, double threshold,
+            double ruleVeto, int batch) {
+        if (embedder != null && (exemplars.stream().noneMatch(InjectionExemplar::attack)
+                || exemplars.stream().allMatch(InjectionExemplar::attack))) {
+            throw new IllegalArgumentException("the injection classifier needs exemplars of both attacks and benign texts");
+        }
+        if (!(threshold > 0 && threshold <= 1) || !(ruleVeto >= 0 && ruleVeto < 1)) {
+            throw new IllegalArgumentException("the injection threshold must be within (0, 1] and the rule veto within [0, 1)");
+        }
+        this.embedder = embedder;
+        this.exemplars = List.copyOf(exemplars);
+        this.threshold = threshold;
+        this.ruleVeto = ruleVeto;
+        this.batch = batch;
     }
 
-    /** @param benign look-alikes that are not attacks; a text closer to one of them than to every seed is not flagged */
-    public DefaultInjectionDetector(Embedder embedder, List<String> seeds, List<String> benign, double threshold, int batch) {
-        this.embedder = embedder;
-        this.seeds = List.copyOf(seeds);
-        this.benign = List.copyOf(benign);
-        this.threshold = threshold;
-        this.batch = batch;
+    /** Starts training the classifier now rather than at the first query; completes when it is trained. */
+    public CompletionStage<Void> warmUp() {
+        return embedder == null ? CompletableFuture.completedFuture(null) : classifier().thenApply(c -> null);
+    }
+
+    /** Whether the classifier is trained (always, when only the rules run). */
+    public boolean ready() {
+        CompletableFuture<InjectionClassifier> f = classifier.get();
+        return embedder == null || f != null && f.isDone() && !f.isCompletedExceptionally();
     }
 
     @Override
     public CompletionStage<List<InjectionCheck>> check(List<String> texts) {
         List<List<String>> rules = texts.stream().map(InjectionRules::reasons).toList();
-        if (embedder == null || seeds.isEmpty() || texts.isEmpty()) {
+        if (embedder == null || texts.isEmpty()) {
             return CompletableFuture.completedFuture(rules.stream()
                     .map(r -> new InjectionCheck(!r.isEmpty(), 0, r)).toList());
         }
-        // Sentence by sentence: an attack hidden in a long passage is one sentence among many, and the passage's
-        // own embedding hardly resembles it.
         List<String> pieces = new ArrayList<>();
         List<Integer> owner = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
-            for (String sentence : sentences(texts.get(i))) {
-                pieces.add(sentence);
+            for (String piece : pieces(texts.get(i))) {
+                pieces.add(piece);
                 owner.add(i);
             }
         }
-        return seedVectors().thenCompose(seedVecs -> embedder.embedInBatches(pieces, batch).thenApply(e -> {
-            List<float[]> vectors = e.vectors();
-            double[] bestOf = new double[texts.size()];
-            boolean[] attackSide = new boolean[texts.size()];
+        return classifier().thenCompose(model -> embedder.embedInBatches(pieces, batch).thenApply(e -> {
+            double[] score = new double[texts.size()];
             for (int p = 0; p < pieces.size(); p++) {
-                double attack = 0;
-                for (int k = 0; k < seeds.size(); k++) {
-                    attack = Math.max(attack, cosine(vectors.get(p), seedVecs.get(k)));
-                }
-                double lookalike = 0;
-                for (int k = seeds.size(); k < seedVecs.size(); k++) {
-                    lookalike = Math.max(lookalike, cosine(vectors.get(p), seedVecs.get(k)));
-                }
                 int i = owner.get(p);
-                if (attack > bestOf[i]) {
-                    bestOf[i] = attack;
-                }
-                attackSide[i] |= attack >= threshold && attack > lookalike;
+                score[i] = Math.max(score[i], model.probability(e.vectors().get(p)));
             }
             List<InjectionCheck> out = new ArrayList<>();
             for (int i = 0; i < texts.size(); i++) {
-                double best = bestOf[i];
-                List<String> reasons = new ArrayList<>(rules.get(i));
-                if (attackSide[i]) {
-                    reasons.add(String.format(Locale.ROOT, "similar to a known attack (%.2f)", best));
+                List<String> reasons = new ArrayList<>();
+                for (String r : rules.get(i)) {
+                    if (r.startsWith(InjectionRules.INVISIBLE) || score[i] >= ruleVeto) {
+                        reasons.add(r);
+                    }
                 }
-                out.add(new InjectionCheck(!reasons.isEmpty(), best, reasons));
+                if (score[i] >= threshold) {
+                    reasons.add(String.format(Locale.ROOT, "injection classifier (%.2f)", score[i]));
+                }
+                out.add(new InjectionCheck(!reasons.isEmpty(), score[i], reasons));
             }
             return out;
         }));
+    }
+
+    /** The text and, when it has more than one, its sentences (and lines), at most {@link #MAX_SENTENCES}. */
+    static List<String> pieces(String text) {
+        List<String> sentences = sentences(text);
+        if (sentences.size() == 1) {
+            return List.of(text);
+        }
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        out.add(text);
+        out.addAll(sentences);
+        return List.copyOf(out);
     }
 
     /** Sentences (and lines) of a text, at most {@link #MAX_SENTENCES}, each trimmed; the text itself if one. */
@@ -106,39 +130,41 @@ public final class DefaultInjectionDetector implements InjectionDetector {
         return out.isEmpty() ? List.of(text) : out;
     }
 
-    /** The look-alikes sentence by sentence, as the texts checked are compared. */
-    private List<String> benignSentences() {
-        return benign.stream().flatMap(b -> sentences(b).stream()).distinct().toList();
-    }
-
-    private CompletionStage<List<float[]>> seedVectors() {
-        CompletableFuture<List<float[]>> mine = new CompletableFuture<>();
-        if (!seedVectors.compareAndSet(null, mine)) {
-            return seedVectors.get();
+    private CompletionStage<InjectionClassifier> classifier() {
+        CompletableFuture<InjectionClassifier> mine = new CompletableFuture<>();
+        if (!classifier.compareAndSet(null, mine)) {
+            return classifier.get();
         }
-        // The seeds' vectors first, then the look-alikes' (check() tells them apart by index).
-        List<String> all = new ArrayList<>(seeds);
-        all.addAll(benignSentences());
-        embedder.embedInBatches(all, batch).whenComplete((e, failure) -> {
+        // Benign texts count whole and sentence by sentence; an attack as a whole, except one hidden in a passage,
+        // which is a bag of its pieces (InjectionClassifier picks the sentence). Duplicates are embedded once.
+        List<String> all = new ArrayList<>();
+        java.util.Map<String, Integer> index = new java.util.HashMap<>();
+        List<int[]> benign = new ArrayList<>();
+        List<int[]> attacks = new ArrayList<>();
+        List<int[]> hidden = new ArrayList<>();
+        for (InjectionExemplar x : exemplars) {
+            List<String> units = x.attack() && !x.hidden() ? List.of(x.text()) : pieces(x.text());
+            int[] ids = units.stream().mapToInt(u -> index.computeIfAbsent(u, k -> {
+                all.add(k);
+                return all.size() - 1;
+            })).toArray();
+            (x.hidden() ? hidden : x.attack() ? attacks : benign).add(ids);
+        }
+        embedder.embedInBatches(all, batch).thenApplyAsync(e -> {
+            List<float[]> v = e.vectors();
+            List<float[]> neg = benign.stream().flatMapToInt(java.util.Arrays::stream).distinct().mapToObj(v::get).toList();
+            List<float[]> pos = attacks.stream().map(ids -> v.get(ids[0])).toList();
+            List<List<float[]>> bags = hidden.stream()
+                    .map(ids -> java.util.Arrays.stream(ids).mapToObj(v::get).toList()).toList();
+            return InjectionClassifier.fit(neg, pos, bags, REGULARISATION_C);
+        }).whenComplete((model, failure) -> {
             if (failure != null) {
-                seedVectors.set(null); // try again with the next query
+                classifier.set(null); // try again with the next query
                 mine.completeExceptionally(failure);
             } else {
-                mine.complete(e.vectors());
+                mine.complete(model);
             }
         });
         return mine;
-    }
-
-    static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
     }
 }

@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * The verdict on one text.
  *
- * @param similarity highest cosine similarity to the seed attacks (0 when not computed)
- * @param reasons    the rules that fired, and the similarity when it crossed the threshold
+ * @param score   the injection classifier's probability that the text (its most suspicious sentence) is an attack; 0
+ *                when the classifier did not run
+ * @param reasons the rules that fired, and the classifier when its score crossed the threshold
  */
-public record InjectionCheck(boolean suspicious, double similarity, List<String> reasons) {
+public record InjectionCheck(boolean suspicious, double score, List<String> reasons) {
 }

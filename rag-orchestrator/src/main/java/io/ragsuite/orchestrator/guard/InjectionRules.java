@@ -137,6 +137,9 @@ final class InjectionRules {
             // A role label that opens a sentence in the middle of a passage ("... disk. Assistant: disregard ...").
             Pattern.compile("(?<=[.!?]\\s{1,3})(System|Assistant|SYSTEM|ASSISTANT|AI)\\s*:"));
 
+    /** The reason given for invisible characters, which no classifier score overrules. */
+    static final String INVISIBLE = "invisible characters";
+
     private InjectionRules() {
     }
 
@@ -156,7 +159,7 @@ final class InjectionRules {
             i += Character.charCount(cp);
         }
         if (invisible > 0) {
-            out.add("invisible characters (" + invisible + ")");
+            out.add(INVISIBLE + " (" + invisible + ")");
         }
         // Fold width variants and accents so "ｉｇｎｏｒｅ" or "ïgnore" read as "ignore"; drop the invisible ones.
         String folded = Normalizer.normalize(text, Normalizer.Form.NFKD).replaceAll("\\p{M}", "")

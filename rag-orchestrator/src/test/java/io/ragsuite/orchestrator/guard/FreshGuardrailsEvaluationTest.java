@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class FreshGuardrailsEvaluationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The injection split never tuned on: written by a helper that saw neither the detectors nor any set. */
+    static final String TEST_SPLIT = "fresh-injection-round4.jsonl";
 
     record Scores(int tp, int fp, int fn, int tn, List<String> misses) {
         double precision() {
@@ -34,28 +36,21 @@ class FreshGuardrailsEvaluationTest {
         }
     }
 
-    static Scores injection(DefaultInjectionDetector detector, String file) throws IOException {
-        List<JsonNode> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of(file))) {
-            if (!line.isBlank()) {
-                rows.add(JSON.readTree(line));
-            }
-        }
-        List<InjectionCheck> checks = detector.check(rows.stream().map(r -> r.get("text").asText()).toList())
-                .toCompletableFuture().join();
+    static Scores injection(DefaultInjectionDetector detector, String file) {
+        List<GuardEvalSupport.Row> rows = GuardEvalSupport.rows(file);
+        List<InjectionCheck> checks = GuardEvalSupport.check(detector, rows);
         int tp = 0, fp = 0, fn = 0, tn = 0;
         List<String> misses = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
-            boolean attack = rows.get(i).get("label").asInt() == 1;
+            boolean attack = rows.get(i).label() == 1;
             boolean flagged = checks.get(i).suspicious();
             if (attack && flagged) tp++;
             else if (attack) fn++;
             else if (flagged) fp++;
             else tn++;
             if (attack != flagged) {
-                misses.add(String.format(Locale.ROOT, "%s %s %.2f %s: %s", flagged ? "FP" : "FN",
-                        rows.get(i).get("kind").asText(), checks.get(i).similarity(), checks.get(i).reasons(),
-                        rows.get(i).get("text").asText()));
+                misses.add(String.format(Locale.ROOT, "%s %s %.2f %s: %s", flagged ? "FP" : "FN", rows.get(i).kind(),
+                        checks.get(i).score(), checks.get(i).reasons(), rows.get(i).text()));
             }
         }
         return new Scores(tp, fp, fn, tn, misses);
@@ -119,39 +114,34 @@ class FreshGuardrailsEvaluationTest {
         };
     }
 
-    /** The dev split: reported (misses printed) to guide changes, never asserted. */
+    /**
+     * Round 3, the last split before round 4 was written, is training data of the shipped classifier; scored here by
+     * a detector trained on everything but round 3 (the figure the classifier's settings were chosen on). Reported with
+     * its misses, held to what was measured.
+     */
     @Test
-    void devSplitReport() throws IOException {
-        DefaultInjectionDetector detector = InjectionEvaluationTest.shippedDetector();
-        Scores inj = injection(detector, "guard-eval/fresh-injection-dev.jsonl");
-        Scores pii = pii("guard-eval/fresh-pii-dev.jsonl");
-        Scores injRound1 = injection(detector, "guard-eval/fresh-injection-round1.jsonl");
-        Scores piiRound1 = pii("guard-eval/fresh-pii-round1.jsonl");
-        Scores injRound2 = injection(detector, "guard-eval/fresh-injection-round2.jsonl");
-        Scores piiRound2 = pii("guard-eval/fresh-pii-round2.jsonl");
-        System.out.printf(Locale.ROOT, "round 2 injection: precision %.3f recall %.3f; PII recall %.3f, FP %d%n",
-                injRound2.precision(), injRound2.recall(), piiRound2.recall(), piiRound2.fp());
-        injRound2.misses().forEach(m -> System.out.println("round2 " + m));
-        piiRound2.misses().forEach(m -> System.out.println("round2 pii " + m));
-        System.out.printf(Locale.ROOT, "round 1 injection: precision %.3f recall %.3f; PII recall %.3f, FP %d%n",
-                injRound1.precision(), injRound1.recall(), piiRound1.recall(), piiRound1.fp());
-        injRound1.misses().forEach(m -> System.out.println("round1 " + m));
-        piiRound1.misses().forEach(m -> System.out.println("round1 pii " + m));
-        System.out.printf(Locale.ROOT, "dev injection: precision %.3f recall %.3f (TP %d FP %d FN %d); dev PII: recall %.3f, "
-                + "FP %d%n", inj.precision(), inj.recall(), inj.tp(), inj.fp(), inj.fn(), pii.recall(), pii.fp());
-        inj.misses().forEach(m -> System.out.println("dev " + m));
-        pii.misses().forEach(m -> System.out.println("dev pii " + m));
+    void roundThreeCrossValidated() {
+        Scores r3 = injection(GuardEvalSupport.detectorTrainedWithout("fresh-injection-round3.jsonl"),
+                "fresh-injection-round3.jsonl");
+        System.out.printf(Locale.ROOT, "round 3, trained without it: precision %.3f recall %.3f (TP %d FP %d FN %d)%n",
+                r3.precision(), r3.recall(), r3.tp(), r3.fp(), r3.fn());
+        r3.misses().forEach(m -> System.out.println("round3 " + m));
+        assertTrue(r3.recall() >= 0.88 && r3.precision() >= 0.92, "round 3 cross-validated: " + r3);
     }
 
     @Test
     void onSentencesNeverTunedOn() throws IOException {
-        DefaultInjectionDetector detector = InjectionEvaluationTest.shippedDetector();
+        assertTrue(!io.ragsuite.orchestrator.app.PipelineProducer.INJECTION_TRAINING_SETS.contains(TEST_SPLIT),
+                "the test split must not be training data");
+        DefaultInjectionDetector detector = GuardEvalSupport.shippedDetector();
         StringBuilder md = new StringBuilder("| set | precision | recall | TP | FP | FN |\n|---|---:|---:|---:|---:|---:|\n");
-        Scores injDev = injection(detector, "guard-eval/fresh-injection-dev.jsonl");
-        Scores injTest = injection(detector, "guard-eval/fresh-injection-round3.jsonl");
+        Scores injRound3 = injection(GuardEvalSupport.detectorTrainedWithout("fresh-injection-round3.jsonl"),
+                "fresh-injection-round3.jsonl");
+        Scores injTest = injection(detector, TEST_SPLIT);
         Scores piiDev = pii("guard-eval/fresh-pii-dev.jsonl");
         Scores piiTest = pii("guard-eval/fresh-pii-round3.jsonl");
-        for (var e : new Object[][] {{"injection, dev (tuned on)", injDev}, {"injection, round 3 (never tuned on)", injTest},
+        for (var e : new Object[][] {{"injection, round 3 (trained without it)", injRound3},
+                {"injection, round 4 (never tuned on)", injTest},
                 {"PII, dev (tuned on)", piiDev}, {"PII, round 3 (never tuned on)", piiTest}}) {
             Scores sc = (Scores) e[1];
             md.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %d | %d | %d |%n", e[0], sc.precision(), sc.recall(),
@@ -164,11 +154,10 @@ class FreshGuardrailsEvaluationTest {
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target/fresh-guardrails.md"), md);
         System.out.println(md);
-        injTest.misses().forEach(m -> System.out.println("test " + m));
+        injTest.misses().forEach(m -> System.out.println("round4 " + m));
         piiTest.misses().forEach(m -> System.out.println("test pii " + m));
-        // Measured on round 3 (scored once, 2026-12-07): precision 0.919, recall 0.792 (57 of 72), just under the goal of
-        // 0.8; the floor is that measurement, so a change that loses recall on unseen attacks fails here.
-        assertTrue(injTest.recall() >= 0.79 && injTest.precision() >= 0.9, "injection on the test split: " + injTest);
+        // The goal of issue 17.
+        assertTrue(injTest.recall() >= 0.8 && injTest.precision() >= 0.9, "injection on the test split: " + injTest);
         assertTrue(piiTest.recall() >= 0.95, "PII recall on the test split: " + piiTest);
         assertTrue(piiTest.fp() <= Math.max(1, negatives / 24), "PII false positives on the test split: " + piiTest);
     }

@@ -70,7 +70,7 @@ class RagPipelineGuardrailsTest {
             return CompletableFuture.completedFuture(new AnswerGenerator.Answer("Buckets.", "gen", "stop",
                     AnswerGenerator.Usage.NONE));
         };
-        var guard = new InjectionGuard(new DefaultInjectionDetector(null, List.of(), 0.65, 32), question, passage);
+        var guard = new InjectionGuard(new DefaultInjectionDetector(null, List.of(), 0.9, 0.1, 32), question, passage);
         return new RagPipeline(new RagPipeline.Stages(retriever, Map.of(RagQuery.RerankMode.NONE, Reranker.NONE), guard,
                 new DefaultPromptBuilder(3000), generator, null), LIMITS, DEFAULTS, QueryObserver.NONE);
     }
