@@ -133,6 +133,37 @@ class FreshGuardrailsEvaluationTest {
         assertTrue(r3.recall() >= 0.88 && r3.precision() >= 0.92, "round 3 cross-validated: " + r3);
     }
 
+    /**
+     * The questions of {@code ./rag eval}'s sets (FOLDOC, GCIDE, Debian Handbook; none is training data of the check):
+     * ordinary questions a user of this suite asks. Measured: 1 of 600 flagged (a bare Handbook section title).
+     */
+    @Test
+    void ordinaryQuestionsAreLeftAlone() throws IOException {
+        List<String> questions = new ArrayList<>();
+        try (var files = Files.list(Path.of("../eval/sets"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    if (!line.isBlank()) {
+                        questions.add(JSON.readTree(line).get("question").asText());
+                    }
+                }
+            }
+        }
+        List<GuardEvalSupport.Row> rows = questions.stream().map(q -> new GuardEvalSupport.Row("plain", 0, q)).toList();
+        List<InjectionCheck> checks = GuardEvalSupport.check(GuardEvalSupport.shippedDetector(), rows);
+        List<String> flagged = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            if (checks.get(i).suspicious()) {
+                flagged.add(String.format(Locale.ROOT, "%.2f %s: %s", checks.get(i).score(), checks.get(i).reasons(),
+                        questions.get(i)));
+            }
+        }
+        System.out.printf(Locale.ROOT, "ordinary questions: %d of %d flagged%n", flagged.size(), questions.size());
+        flagged.forEach(f -> System.out.println("flagged " + f));
+        assertTrue(questions.size() >= 600, "eval/sets questions: " + questions.size());
+        assertTrue(flagged.size() <= questions.size() / 100, "false alarms on ordinary questions: " + flagged);
+    }
+
     @Test
     void onSentencesNeverTunedOn() throws IOException {
         assertTrue(!io.ragsuite.orchestrator.app.PipelineProducer.INJECTION_TRAINING_SETS.contains(TEST_SPLIT),
