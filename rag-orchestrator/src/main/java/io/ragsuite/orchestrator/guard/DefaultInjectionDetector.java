@@ -1,6 +1,7 @@
 package io.ragsuite.orchestrator.guard;
 
 import io.ragsuite.orchestrator.retrieve.Embedder;
+import io.ragsuite.support.error.ServiceException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,7 +34,12 @@ public final class DefaultInjectionDetector implements InjectionDetector {
     private final double threshold;
     private final double ruleVeto;
     private final int batch;
-    private final AtomicReference<CompletableFuture<InjectionClassifier>> classifier = new AtomicReference<>();
+    private final AtomicReference<CompletableFuture<Trained>> classifier = new AtomicReference<>();
+    private volatile String lastFailure;
+
+    /** The classifier and the embedding model whose vectors it was trained on. */
+    private record Trained(InjectionClassifier model, String embeddingModel) {
+    }
 
     /**
      * @param embedder  the embedding stage; null checks rules only
@@ -65,8 +71,13 @@ public final class DefaultInjectionDetector implements InjectionDetector {
 
     /** Whether the classifier is trained (always, when only the rules run). */
     public boolean ready() {
-        CompletableFuture<InjectionClassifier> f = classifier.get();
+        CompletableFuture<Trained> f = classifier.get();
         return embedder == null || f != null && f.isDone() && !f.isCompletedExceptionally();
+    }
+
+    /** Why the last training failed (null if none did), for the readiness check. */
+    public String lastFailure() {
+        return lastFailure;
     }
 
     @Override
@@ -84,7 +95,15 @@ public final class DefaultInjectionDetector implements InjectionDetector {
                 owner.add(i);
             }
         }
-        return classifier().thenCompose(model -> embedder.embedInBatches(pieces, batch).thenApply(e -> {
+        return classifier().thenCompose(trained -> embedder.embedInBatches(pieces, batch).thenApply(e -> {
+            InjectionClassifier model = trained.model();
+            if (!e.model().equals(trained.embeddingModel())
+                    || e.vectors().stream().anyMatch(v -> v.length != model.dimensions())) {
+                // The embedding stage now serves another model: the classifier is retrained on its vectors.
+                classifier.set(null);
+                throw ServiceException.unavailable("the embedding model changed from '" + trained.embeddingModel()
+                        + "' to '" + e.model() + "'; the prompt-injection classifier is being retrained, retry", null);
+            }
             double[] score = new double[texts.size()];
             for (int p = 0; p < pieces.size(); p++) {
                 int i = owner.get(p);
@@ -130,8 +149,8 @@ public final class DefaultInjectionDetector implements InjectionDetector {
         return out.isEmpty() ? List.of(text) : out;
     }
 
-    private CompletionStage<InjectionClassifier> classifier() {
-        CompletableFuture<InjectionClassifier> mine = new CompletableFuture<>();
+    private CompletionStage<Trained> classifier() {
+        CompletableFuture<Trained> mine = new CompletableFuture<>();
         if (!classifier.compareAndSet(null, mine)) {
             return classifier.get();
         }
@@ -156,13 +175,16 @@ public final class DefaultInjectionDetector implements InjectionDetector {
             List<float[]> pos = attacks.stream().map(ids -> v.get(ids[0])).toList();
             List<List<float[]>> bags = hidden.stream()
                     .map(ids -> java.util.Arrays.stream(ids).mapToObj(v::get).toList()).toList();
-            return InjectionClassifier.fit(neg, pos, bags, REGULARISATION_C);
-        }).whenComplete((model, failure) -> {
+            return new Trained(InjectionClassifier.fit(neg, pos, bags, REGULARISATION_C), e.model());
+        }).whenComplete((trained, failure) -> {
             if (failure != null) {
-                classifier.set(null); // try again with the next query
+                lastFailure = String.valueOf((failure instanceof java.util.concurrent.CompletionException
+                        && failure.getCause() != null ? failure.getCause() : failure).getMessage());
+                classifier.compareAndSet(mine, null); // try again with the next query or readiness probe
                 mine.completeExceptionally(failure);
             } else {
-                mine.complete(model);
+                lastFailure = null;
+                mine.complete(trained);
             }
         });
         return mine;

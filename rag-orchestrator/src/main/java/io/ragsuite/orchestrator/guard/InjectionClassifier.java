@@ -31,6 +31,11 @@ final class InjectionClassifier {
         this.intercept = intercept;
     }
 
+    /** The length of the vectors it was trained on. */
+    int dimensions() {
+        return weights.length;
+    }
+
     /** The probability that the embedded text is an attack. */
     double probability(float[] v) {
         double z = intercept;

@@ -35,7 +35,8 @@ public record InjectionExemplar(String text, boolean attack, boolean hidden) {
     public static List<InjectionExemplar> readJsonLines(InputStream in, String source) throws IOException {
         List<InjectionExemplar> out = new ArrayList<>();
         int lineNo = 0;
-        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        for (String line : (all.startsWith("\uFEFF") ? all.substring(1) : all).split("\n")) {
             lineNo++;
             if (line.isBlank()) {
                 continue;
@@ -49,7 +50,7 @@ public record InjectionExemplar(String text, boolean attack, boolean hidden) {
             JsonNode text = row.get("text");
             JsonNode label = row.get("label");
             if (text == null || !text.isTextual() || text.asText().isBlank() || label == null
-                    || !(label.asInt(-1) == 0 || label.asInt(-1) == 1)) {
+                    || !label.isInt() || !(label.asInt() == 0 || label.asInt() == 1)) {
                 throw new IllegalArgumentException(source + " line " + lineNo
                         + " needs a non-empty \"text\" and a \"label\" of 0 or 1");
             }
