@@ -106,24 +106,35 @@ public class PipelineProducer {
                 .stream().map(InjectionExemplar::benign).forEach(out::add);
         for (String set : sets) {
             String resource = "/guard/exemplars/" + set;
-            try (var in = PipelineProducer.class.getResourceAsStream(resource)) {
-                if (in == null) {
-                    throw new IllegalStateException(resource.substring(1) + " is missing from the build");
-                }
-                out.addAll(InjectionExemplar.readJsonLines(in, resource.substring(1)));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot read " + resource, e);
-            }
+            out.addAll(exemplarLines(java.util.Optional.empty(), resource, resource.substring(1)));
         }
         if (exemplarsFile.isPresent()) {
-            java.nio.file.Path file = exemplarsFile.get();
-            try (var in = java.nio.file.Files.newInputStream(file)) {
-                out.addAll(InjectionExemplar.readJsonLines(in, "rag.orchestrator.injection.exemplars-file " + file));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot read rag.orchestrator.injection.exemplars-file " + file, e);
-            }
+            out.addAll(exemplarLines(exemplarsFile, null,
+                    "rag.orchestrator.injection.exemplars-file " + exemplarsFile.get()));
         }
         return out;
+    }
+
+    private static List<InjectionExemplar> exemplarLines(java.util.Optional<java.nio.file.Path> file, String resource,
+            String what) {
+        try (var in = open(file, resource)) {
+            return InjectionExemplar.readJsonLines(in, what);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + what, e);
+        }
+    }
+
+    /** {@code file} if given, else the built-in {@code resource}, which must be in the jar. */
+    private static java.io.InputStream open(java.util.Optional<java.nio.file.Path> file, String resource)
+            throws java.io.IOException {
+        if (file.isPresent()) {
+            return java.nio.file.Files.newInputStream(file.get());
+        }
+        var in = PipelineProducer.class.getResourceAsStream(resource);
+        if (in == null) {
+            throw new IllegalStateException(resource.substring(1) + " is missing from the build");
+        }
+        return in;
     }
 
     /** Trains the injection classifier while the service starts, not at the first query; readiness waits for it. */
@@ -144,11 +155,7 @@ public class PipelineProducer {
 
     /** Non-empty, non-'#' lines of {@code file}, or of the built-in {@code resource} when no file is given. */
     private static List<String> exemplars(java.util.Optional<java.nio.file.Path> file, String resource, String what) {
-        try (var in = file.isPresent() ? java.nio.file.Files.newInputStream(file.get())
-                : PipelineProducer.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException(resource.substring(1) + " is missing from the build");
-            }
+        try (var in = open(file, resource)) {
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
                     .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         } catch (java.io.IOException e) {

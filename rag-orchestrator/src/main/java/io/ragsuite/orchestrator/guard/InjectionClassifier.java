@@ -62,9 +62,12 @@ final class InjectionClassifier {
             positives = new ArrayList<>(attacks);
             for (List<float[]> bag : hidden) {
                 float[] best = bag.get(0);
+                double bestScore = model.probability(best);
                 for (float[] v : bag) {
-                    if (model.probability(v) > model.probability(best)) {
+                    double score = model.probability(v);
+                    if (score > bestScore) {
                         best = v;
+                        bestScore = score;
                     }
                 }
                 positives.add(best);
