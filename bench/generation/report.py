@@ -51,9 +51,11 @@ def main():
                              f"{r['ttft_ms_p99']:.0f} | {r['itl_ms_p50']:.1f} | {r['itl_ms_p99']:.1f} |")
     lines += ["", "## The issue's goals, from this run", "",
               "| goal | measured | ratio |", "|---|---|---:|"]
-    for label, s in [("gRPC", GRPC), ("REST", REST)]:
-        lines.append(f"| 1 stream, ours ({label}) >= 0.95x the raw engine | {tps(s, 1)} vs {tps(RAW, 1)} tok/s | "
-                     f"{ratio(tps(s, 1), tps(RAW, 1))} |")
+    # The raw engine's figures are llama.cpp's own batched-bench now (ceiling-compare.sh); older runs had a row.
+    if any(k[0] == RAW for k in by):
+        for label, s in [("gRPC", GRPC), ("REST", REST)]:
+            lines.append(f"| 1 stream, ours ({label}) >= 0.95x the raw engine | {tps(s, 1)} vs {tps(RAW, 1)} tok/s | "
+                         f"{ratio(tps(s, 1), tps(RAW, 1))} |")
     for label, s in [("gRPC", GRPC), ("REST", REST)]:
         lines.append(f"| 8 streams >= 3x our own 1-stream figure ({label}) | {tps(s, 8)} vs {tps(s, 1)} tok/s | "
                      f"{ratio(tps(s, 8), tps(s, 1))} |")

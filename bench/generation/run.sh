@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generation benchmark, side by side in one run on this machine (README.md next to this script):
-#   (a) the raw engine: llama.cpp via de.kherud:llama in one JVM, the service's engine settings (RawEngine.java)
+#   (the raw engine's own ceiling is llama.cpp's batched-bench: engine-ceiling.sh and ceiling-compare.sh)
 #   (b) our generation service over gRPC (GenerateStream)     (c) the same over REST (OpenAI SSE endpoint)
 #   (d) llama-cpp-python's OpenAI server (scripts/llama-server.sh)
 # Same GGUF (SmolLM2-135M-Instruct Q4_1), same 2 threads, same 16 prompts, greedy, 64 tokens per request,
@@ -37,12 +37,6 @@ venv="$cache/venv-bench-generation"
 out="$results/generation.jsonl"
 : > "$out"
 load() { "$venv/bin/python" "$here/load.py" --concurrency "$levels" --per-stream "$per_stream" --max-tokens "$max_tokens" "$@"; }
-
-echo "== (a) raw engine in one JVM" >&2
-jllama=$(find "$HOME/.m2/repository/de/kherud/llama" -name 'llama-*.jar' ! -name '*sources*' | sort | tail -n 1)
-"$JAVA_HOME/bin/java" -cp "$jllama" "$here/RawEngine.java" "$model" "$slots" "$ctx" "$threads" "$levels" \
-    "$max_tokens" "$per_stream" "$here/prompts.json" 2> "$cache/bench/generation-raw.log" | grep '^{' >> "$out"
-tail -n 1 "$out" >&2
 
 echo "== (b, c) generation service: gRPC, then REST (OpenAI SSE)" >&2
 log="$cache/bench/generation-service.log"

@@ -16,9 +16,10 @@ import java.util.Set;
  * newlines ending a rule except inside parentheses or after '|'; every referenced rule defined, a
  * {@code root} rule, no left recursion.
  *
- * <p>Written here because the llama.cpp build inside {@code de.kherud:llama} does not report a grammar it cannot
- * parse: it logs the error and samples without any constraint, so a client would get unconstrained text while
- * believing it constrained. No Java library parses GBNF.
+ * <p>Written here because llama.cpp reports a grammar it cannot parse only as "failed to parse grammar" (the
+ * reason goes to its log), and the llama.cpp of the binding we used before did not report it at all and sampled
+ * unconstrained; this check names the problem and where it is, before the request is queued. No Java library
+ * parses GBNF.
  */
 public final class GbnfGrammar {
     private final String src;
