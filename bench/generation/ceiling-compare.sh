@@ -7,7 +7,9 @@
 #
 # Compared: decode throughput over all sequences. batched-bench: S_TG (generated tokens / decode time). Ours:
 # streams x 1000 / inter-token gap p50 (ms), the gap being one decode step of all active sequences, so the
-# service's own costs (gRPC, JNI, the scheduler) count while prefill does not, as for S_TG.
+# service's own costs (gRPC, JNI, the scheduler) count while prefill does not, as for S_TG. Also the engine
+# alone (EngineBench.java: LlamaCppEngine in one JVM, no service, no gRPC, no client on the same cores), by
+# the same measure, to tell the engine's cost from the service's and the load generator's.
 #   bench/generation/ceiling-compare.sh ["default 2"]     writes results/ceiling-compare.md
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,8 +35,8 @@ trap stop_service EXIT
     echo "\`bench/generation/ceiling-compare.sh \"$counts\"\`: decode tokens/s over all sequences; 64 tokens per sequence,"
     echo "prompts of about 48 tokens (ours: bench/generation/prompts.json in the chat template; batched-bench: -npp 48)."
     echo
-    echo "| threads | sequences | batched-bench S_TG | ours (streams x 1000 / ITL p50) | ours / ceiling |"
-    echo "|---:|---:|---:|---:|---:|"
+    echo "| threads | sequences | batched-bench S_TG | engine alone | engine / ceiling | service (streams x 1000 / ITL p50) | service / ceiling |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|"
 } > "$out"
 
 for t in $counts; do
@@ -46,6 +48,8 @@ for t in $counts; do
     fi
     ceiling=$("$bin/llama-batched-bench" -m "$model" -c 4096 -b 2048 -ub 512 -t "$resolved" -tb "$(nproc)" \
         -npp 48 -ntg 64 -npl 1,2,4,8 2>/dev/null | grep '^|' | tail -n 4 | awk -F'|' '{gsub(/ /,""); print $4" "$9}')
+    engine=$("$JAVA_HOME/bin/java" -cp "$root/generation-service/target/quarkus-app/lib/main/*:$root/generation-service/target/classes" \
+        "$here/EngineBench.java" "$model" 8 "$resolved" "$(nproc)" 1,2,4,8 64 "$here/prompts.json" 2>> "$log")
     start_service "$port" "$log" ${env_threads[@]+"${env_threads[@]}"} RAG_GENERATION_MODEL_PATH="$model" \
         RAG_GENERATION_SLOTS=8 RAG_GENERATION_CONTEXT_PER_SLOT=512 RAG_GENERATION_MAX_QUEUED=64
     ours=$("$venv/bin/python" "$here/load.py" --target grpc --url "127.0.0.1:$port" --label ours --concurrency 1,2,4,8 \
@@ -53,7 +57,8 @@ for t in $counts; do
     stop_service
     while read -r b stg; do
         itl=$(echo "$ours" | python3 -c "import json,sys; rows=[json.loads(l) for l in sys.stdin if l.startswith('{')]; print(next(r['itl_ms_p50'] for r in rows if r['concurrency']==$b))")
-        python3 -c "b=$b; s=$stg; o=b*1000/$itl; print(f'| $t ($resolved) | {b} | {s:.1f} | {o:.1f} | {o/s:.2f} |')" >> "$out"
+        e=$(echo "$engine" | python3 -c "import json,sys; rows=[json.loads(l) for l in sys.stdin if l.startswith('{')]; print(next(r['decode_tokens_per_s'] for r in rows if r['concurrency']==$b))")
+        python3 -c "b=$b; s=$stg; e=$e; o=b*1000/$itl; print(f'| $t ($resolved) | {b} | {s:.1f} | {e:.1f} | {e/s:.2f} | {o:.1f} | {o/s:.2f} |')" >> "$out"
     done <<< "$ceiling"
 done
 cat "$out"

@@ -21,6 +21,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,9 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.IndexCommit;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -49,6 +52,7 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
@@ -198,8 +202,9 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
         return withSearcher(searcher -> {
             TopDocs top = searcher.search(idsQuery(ids), ids.size());
             List<Point> out = new ArrayList<>(top.scoreDocs.length);
+            StoredFields stored = searcher.storedFields();
             for (ScoreDoc sd : top.scoreDocs) {
-                out.add(load(searcher, sd.doc, withVectors));
+                out.add(load(searcher, stored, sd.doc, withVectors));
             }
             return out;
         });
@@ -262,9 +267,17 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
         Query denseQuery = dense;
         Query textQuery = bm25;
         int window = Math.max(ef, q.topK());
+        // A plain dense query (no filter, full-precision graph) goes straight to each segment's HNSW graph:
+        // KnnFloatVectorQuery's rewrite, weight and collector add a fixed cost per query that, at the small ef
+        // of recall 0.95, was a third of the query time (bench/vector-search/README.md); the answer is the same
+        // (each segment's best ef by the graph, then the best topK of all).
+        boolean direct = mode == SearchQuery.Mode.DENSE && filterQuery == null && spec.quantization() == Quantization.NONE;
+        float[] denseVector = direct ? PointChecks.checkVector(q.vector(), spec, "vector") : null;
+        int denseCandidates = direct ? Math.max(ef, q.topK()) : 0;
         return withSearcher(searcher -> {
             List<Ranked> ranked = switch (mode) {
-                case DENSE -> scored(searcher.search(denseQuery, q.topK()), true);
+                case DENSE -> direct ? scored(nearest(searcher, denseVector, denseCandidates, q.topK()), true)
+                        : scored(searcher.search(denseQuery, q.topK()), true);
                 // No term of the text in the index: nothing matches, which is an empty answer, not an error.
                 case BM25 -> textQuery == null ? List.of() : scored(searcher.search(textQuery, q.topK()), false);
                 // Lucene's own dense scores are "higher is better" for every metric (L2 too), as fusion needs.
@@ -274,15 +287,38 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
                         .stream().map(f -> new Ranked(f.key(), f.score())).toList();
             };
             List<ScoredPoint> out = new ArrayList<>(ranked.size());
+            StoredFields stored = searcher.storedFields();  // one reader of stored fields for all hits
             for (Ranked r : ranked) {
                 if (q.belowMinScore(r.score(), spec.metric())) {
                     break; // best first: every later one misses too
                 }
-                out.add(new ScoredPoint(load(searcher, r.doc(), q.withVectors()),
+                out.add(new ScoredPoint(load(searcher, stored, r.doc(), q.withVectors()),
                         r.score()));
             }
             return out;
         });
+    }
+
+    /** The {@code topK} best of every segment's {@code candidates} nearest by its HNSW graph, top-level doc ids. */
+    private static TopDocs nearest(IndexSearcher searcher, float[] vector, int candidates, int topK) throws IOException {
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        TopDocs[] perLeaf = new TopDocs[leaves.size()];
+        for (int i = 0; i < perLeaf.length; i++) {
+            LeafReaderContext leaf = leaves.get(i);
+            LeafReader reader = leaf.reader();
+            TopDocs top = reader.searchNearestVectors(LuceneQueries.VECTOR, vector, candidates,
+                    AcceptDocs.fromLiveDocs(reader.getLiveDocs(), reader.maxDoc()), Integer.MAX_VALUE);
+            for (ScoreDoc sd : top.scoreDocs) {
+                sd.doc += leaf.docBase;
+                sd.shardIndex = i;  // TopDocs.merge breaks score ties by it, as IndexSearcher's merge does
+            }
+            perLeaf[i] = top;
+        }
+        return perLeaf.length == 1 ? truncate(perLeaf[0], topK) : TopDocs.merge(topK, perLeaf);
+    }
+
+    private static TopDocs truncate(TopDocs top, int n) {
+        return top.scoreDocs.length <= n ? top : new TopDocs(top.totalHits, Arrays.copyOf(top.scoreDocs, n));
     }
 
     private record Ranked(int doc, float score) {
@@ -451,16 +487,17 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
             TopDocs top = searcher.search(query, pageSize,
                     new Sort(new SortField(LuceneQueries.ID, SortField.Type.STRING)));
             List<Point> out = new ArrayList<>(top.scoreDocs.length);
+            StoredFields stored = searcher.storedFields();
             for (ScoreDoc sd : top.scoreDocs) {
-                out.add(load(searcher, sd.doc, withVectors));
+                out.add(load(searcher, stored, sd.doc, withVectors));
             }
             return ScrollPage.of(out, pageSize);
         });
     }
 
     /** A point by top-level doc id: stored fields (id, text, metadata) and, if asked, the raw vector. */
-    private static Point load(IndexSearcher searcher, int doc, boolean withVectors) throws IOException {
-        Document stored = searcher.storedFields().document(doc);
+    private static Point load(IndexSearcher searcher, StoredFields fields, int doc, boolean withVectors) throws IOException {
+        Document stored = fields.document(doc);
         float[] vector = null;
         if (withVectors) {
             BytesRef raw = stored.getBinaryValue(LuceneQueries.RAW_VECTOR); // indexes written before doc values

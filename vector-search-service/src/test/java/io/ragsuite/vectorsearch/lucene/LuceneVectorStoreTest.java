@@ -91,4 +91,53 @@ class LuceneVectorStoreTest extends VectorStoreContract {
             assertEquals(threads * writesEach, reopened.get("g").count());
         }
     }
+
+    /**
+     * Plain dense queries go to each segment's HNSW graph directly (LuceneCollection.nearest): over several
+     * segments with deleted points, the answers are the exact nearest neighbours (a small collection searched
+     * with a large ef) and deleted points never come back.
+     */
+    @Test
+    void directGraphSearchOverSegmentsWithDeletesFindsExactNeighbours() throws Exception {
+        java.util.Random rnd = new java.util.Random(11);
+        java.util.List<io.ragsuite.vectorsearch.core.Point> all = new java.util.ArrayList<>();
+        try (io.ragsuite.vectorsearch.core.VectorStore store = open()) {
+            io.ragsuite.vectorsearch.core.VectorCollection c = store.create(io.ragsuite.vectorsearch.core.CollectionSpec.of(
+                    "segs", 16, io.ragsuite.vectorsearch.core.Metric.COSINE, 0, 0, 0, null, 4096));
+            for (int batch = 0; batch < 4; batch++) {  // one commit per batch: several segments
+                java.util.List<io.ragsuite.vectorsearch.core.Point> points = new java.util.ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    int n = batch * 100 + i;
+                    points.add(new io.ragsuite.vectorsearch.core.Point("p" + n, random(rnd, 16), "t", Map.of()));
+                }
+                c.upsert(points);
+                all.addAll(points);
+            }
+            java.util.List<String> deleted = new java.util.ArrayList<>();
+            for (int n = 0; n < 400; n += 7) {
+                deleted.add("p" + n);
+            }
+            c.deleteIds(deleted);
+            java.util.Set<String> gone = new java.util.HashSet<>(deleted);
+            for (int q = 0; q < 20; q++) {
+                float[] query = random(rnd, 16);
+                java.util.List<String> exact = all.stream().filter(p -> !gone.contains(p.id()))
+                        .sorted(java.util.Comparator.comparingDouble(p -> -cosineOf(query, p.vector())))
+                        .limit(10).map(io.ragsuite.vectorsearch.core.Point::id).toList();
+                java.util.List<String> found = c.search(io.ragsuite.vectorsearch.core.SearchQuery.dense(query, 10)
+                        .withEfSearch(400)).stream().map(h -> h.point().id()).toList();
+                assertEquals(exact, found, "query " + q);
+            }
+        }
+    }
+
+    private static double cosineOf(float[] a, float[] b) {
+        double dot = 0, na = 0, nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return dot / Math.sqrt(na * nb);
+    }
 }
