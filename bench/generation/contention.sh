@@ -2,7 +2,7 @@
 # Generation under CPU contention: one answer at a time (64 tokens, greedy), on a quiet machine and with one
 # core taken by a busy loop in another process, for
 #   - llama.cpp's own llama-bench (llama-cpp-python's vendored llama.cpp, built by engine-ceiling.sh), and
-#   - our generation service (jllama's llama.cpp), at each thread count given,
+#   - our generation service (our binding over the same llama.cpp since 2026-12-07), at each thread count given,
 # so that the cost of more decode threads than free cores shows in both engines alike.
 #   bench/generation/contention.sh [THREAD_COUNTS]     (default "1 2"; 0 = the service's default)
 # Writes results/contention.md. Needs the packaged generation service (./mvnw package -pl generation-service).
@@ -65,6 +65,6 @@ for t in $counts; do
     q=$(ours); hog_on; b=$(ours); hog_off
     stop_service
     label=$t; [[ $t == 0 ]] && label="default"
-    echo "| ours (jllama) | $label | $q | $b | $(python3 -c "print(f'{$b/$q:.2f}')") |" >> "$out"
+    echo "| ours | $label | $q | $b | $(python3 -c "print(f'{$b/$q:.2f}')") |" >> "$out"
 done
 cat "$out"

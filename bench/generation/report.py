@@ -39,7 +39,7 @@ def main():
     lines = ["# Generation benchmark", "",
              f"Machine: {os.cpu_count()} CPUs, {platform.machine()}, {platform.system()}. "
              f"Model SmolLM2-135M-Instruct Q4_1, greedy, {rows[0]['max_tokens']} tokens per request, 2 threads, "
-             "16 slots for ours and the raw engine (llama-cpp-python's server runs one sequence at a time). "
+             "16 slots for ours (llama-cpp-python's server runs one sequence at a time). "
              "Command: `bench/generation/run.sh`.", "",
              "| system | streams | requests | tokens/s (aggregate) | TTFT p50 ms | TTFT p99 ms | inter-token p50 ms | inter-token p99 ms |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
