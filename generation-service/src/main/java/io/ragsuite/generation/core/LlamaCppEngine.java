@@ -72,6 +72,8 @@ public final class LlamaCppEngine implements GenerationEngine {
     /** Prompt tokens evaluated, and those found in a slot's cache instead (written by the decode thread only). */
     private volatile long promptTokensEvaluated;
     private volatile long promptTokensCached;
+    /** Sequences holding a slot now (written by the decode thread only). */
+    private volatile int activeSequences;
 
     /**
      * @param chatTemplate the GGUF's {@code tokenizer.chat_template} (see {@link GgufHeader}); rendered with
@@ -186,24 +188,30 @@ public final class LlamaCppEngine implements GenerationEngine {
             throw new ServiceException(ErrorKind.UNAVAILABLE, "model " + name + " is closed");
         }
         incoming.add(seq);
+        boolean ended = false;
         try {
             while (true) {
                 Object event = seq.events.take();
                 if (event instanceof String text) {
                     if (!listener.onText(text)) {
-                        seq.cancelled = true;
                         return new Completion("cancelled", seq.generated, tokens.length);
                     }
                 } else if (event instanceof Finished done) {
+                    ended = true;
                     return new Completion(done.reason(), done.tokens(), tokens.length);
                 } else if (event instanceof RuntimeException e) {
+                    ended = true;
                     throw e;
                 }
             }
         } catch (InterruptedException e) {
-            seq.cancelled = true;
             Thread.currentThread().interrupt();
             return new Completion("cancelled", seq.generated, tokens.length);
+        } finally {
+            if (!ended) {
+                // Cancelled, interrupted, or the listener threw (its client failed): stop generating for nobody.
+                seq.cancelled = true;
+            }
         }
     }
 
@@ -229,6 +237,11 @@ public final class LlamaCppEngine implements GenerationEngine {
             scales[i] = adapters.get(i).name().equals(adapter) ? adapters.get(i).scale() : 0f;
         }
         return scales;
+    }
+
+    /** Sequences that hold a slot now; a cancelled one leaves before the next decode step. */
+    public int activeSequences() {
+        return activeSequences;
     }
 
     /** Prompt tokens this engine has evaluated so far. */
@@ -417,6 +430,7 @@ public final class LlamaCppEngine implements GenerationEngine {
                 }
                 best.cachedLength = keep;
                 best.active = seq;
+                activeSequences++;
                 seq.slot = best;
                 seq.promptAt = keep;
                 promptTokensCached += keep;
@@ -527,6 +541,7 @@ public final class LlamaCppEngine implements GenerationEngine {
         private void leave(Slot slot) {
             Sequence seq = slot.active;
             slot.active = null;
+            activeSequences--;
             seq.release();
         }
 

@@ -143,4 +143,21 @@ class LlamaCppEngineTest {
         // Both slots are usable at once right after: the cancelled sequence left its slot.
         assertFalse(answer(prompt("Say hi."), sampling(4, 0.5f, List.of())).isEmpty());
     }
+
+    @Test
+    void aListenerThatThrowsStopsItsSequence() throws Exception {
+        int[] pieces = {0};
+        assertThrows(IllegalStateException.class, () -> engine.complete(prompt("Tell me a long story."),
+                new Sampling(500, 0.5f, 1f, 0, 0f, 1f, 3, List.of(), true, null, null), piece -> {
+                    if (++pieces[0] == 2) {
+                        throw new IllegalStateException("the client's connection broke");
+                    }
+                    return true;
+                }));
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (engine.activeSequences() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, engine.activeSequences());
+    }
 }
