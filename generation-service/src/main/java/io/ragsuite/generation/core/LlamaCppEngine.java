@@ -60,6 +60,8 @@ public final class LlamaCppEngine implements GenerationEngine {
     private final String name;
     private final int slotCount;
     private final int contextPerSlot;
+    /** Tokens the context takes per decode step: at least one per slot. */
+    private final int batchTokens;
     private final boolean cachePrompt;
     private final long model;
     private final long context;
@@ -88,6 +90,7 @@ public final class LlamaCppEngine implements GenerationEngine {
         this.slotCount = settings.slots();
         this.contextPerSlot = settings.contextPerSlot();
         this.cachePrompt = settings.cachePrompt();
+        this.batchTokens = Math.max(BATCH_TOKENS, slotCount);
         String[] loraPaths = this.adapters.stream().map(a -> a.path().toString()).toArray(String[]::new);
         long m;
         try {
@@ -98,7 +101,7 @@ public final class LlamaCppEngine implements GenerationEngine {
         this.model = m;
         try {
             this.context = LlamaNative.newContext(model, contextPerSlot * slotCount, slotCount,
-                    Math.max(BATCH_TOKENS, slotCount), settings.decodeThreads(), settings.prefillThreads(),
+                    batchTokens, settings.decodeThreads(), settings.prefillThreads(),
                     settings.flashAttention());
         } catch (RuntimeException e) {
             LlamaNative.freeModel(model);
@@ -339,7 +342,7 @@ public final class LlamaCppEngine implements GenerationEngine {
     private final class DecodeLoop implements Runnable {
         private final Slot[] slots;
         private final List<Sequence> waiting = new ArrayList<>();
-        private final int capacity = Math.max(BATCH_TOKENS, slotCount);
+        private final int capacity = batchTokens;
         private final int[] tokens = new int[capacity];
         private final int[] positions = new int[capacity];
         private final int[] sequenceIds = new int[capacity];
@@ -372,7 +375,7 @@ public final class LlamaCppEngine implements GenerationEngine {
 
         /** Moves new requests to {@code waiting}; blocks while there is nothing to do. False once closed. */
         private boolean take() {
-            boolean idle = waiting.isEmpty() && Arrays.stream(slots).allMatch(s -> s.active == null);
+            boolean idle = waiting.isEmpty() && activeSequences == 0;
             try {
                 Object next = idle ? incoming.poll(1, TimeUnit.SECONDS) : incoming.poll();
                 while (next != null) {
