@@ -34,7 +34,6 @@ import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.SortedDocValuesField;
-import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.BinaryDocValues;
@@ -201,12 +200,7 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
         Require.size(ids, 1, limits.maxBatch(), "ids");
         return withSearcher(searcher -> {
             TopDocs top = searcher.search(idsQuery(ids), ids.size());
-            List<Point> out = new ArrayList<>(top.scoreDocs.length);
-            StoredFields stored = searcher.storedFields();
-            for (ScoreDoc sd : top.scoreDocs) {
-                out.add(load(searcher, stored, sd.doc, withVectors));
-            }
-            return out;
+            return Arrays.asList(load(searcher, docIds(top), withVectors));
         });
     }
 
@@ -249,9 +243,14 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
         int ef = q.checkedEfSearch(spec, limits);
         SearchQuery.Mode mode = q.effectiveMode();
         Query filterQuery = LuceneQueries.toQuery(q.filter());
+        // A plain dense query (no filter, full-precision graph) goes straight to each segment's HNSW graph:
+        // KnnFloatVectorQuery's rewrite, weight and collector add a fixed cost per query that, at the small ef
+        // of recall 0.95, was a third of the query time (bench/vector-search/README.md); the answer is the same
+        // (each segment's best ef by the graph, then the best topK of all).
+        boolean direct = mode == SearchQuery.Mode.DENSE && filterQuery == null && spec.quantization() == Quantization.NONE;
+        float[] vector = mode == SearchQuery.Mode.BM25 ? null : PointChecks.checkVector(q.vector(), spec, "vector");
         Query dense = null;
-        if (mode != SearchQuery.Mode.BM25) {
-            float[] vector = PointChecks.checkVector(q.vector(), spec, "vector");
+        if (mode != SearchQuery.Mode.BM25 && !direct) {
             int candidates = Math.max(ef, q.topK() * spec.quantization().oversample());
             Query knn = new KnnFloatVectorQuery(LuceneQueries.VECTOR, vector, candidates, filterQuery);
             // Quantized graphs rank by approximate scores; re-rank the candidates by the full-precision
@@ -267,16 +266,9 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
         Query denseQuery = dense;
         Query textQuery = bm25;
         int window = Math.max(ef, q.topK());
-        // A plain dense query (no filter, full-precision graph) goes straight to each segment's HNSW graph:
-        // KnnFloatVectorQuery's rewrite, weight and collector add a fixed cost per query that, at the small ef
-        // of recall 0.95, was a third of the query time (bench/vector-search/README.md); the answer is the same
-        // (each segment's best ef by the graph, then the best topK of all).
-        boolean direct = mode == SearchQuery.Mode.DENSE && filterQuery == null && spec.quantization() == Quantization.NONE;
-        float[] denseVector = direct ? PointChecks.checkVector(q.vector(), spec, "vector") : null;
-        int denseCandidates = direct ? Math.max(ef, q.topK()) : 0;
         return withSearcher(searcher -> {
             List<Ranked> ranked = switch (mode) {
-                case DENSE -> direct ? scored(nearest(searcher, denseVector, denseCandidates, q.topK()), true)
+                case DENSE -> direct ? scored(nearest(searcher, vector, window, q.topK()), true)
                         : scored(searcher.search(denseQuery, q.topK()), true);
                 // No term of the text in the index: nothing matches, which is an empty answer, not an error.
                 case BM25 -> textQuery == null ? List.of() : scored(searcher.search(textQuery, q.topK()), false);
@@ -286,14 +278,18 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
                         q.fusionDenseWeight(), q.fusionTextWeight(), q.topK())
                         .stream().map(f -> new Ranked(f.key(), f.score())).toList();
             };
-            List<ScoredPoint> out = new ArrayList<>(ranked.size());
-            StoredFields stored = searcher.storedFields();  // one reader of stored fields for all hits
-            for (Ranked r : ranked) {
-                if (q.belowMinScore(r.score(), spec.metric())) {
-                    break; // best first: every later one misses too
-                }
-                out.add(new ScoredPoint(load(searcher, stored, r.doc(), q.withVectors()),
-                        r.score()));
+            int kept = 0;
+            while (kept < ranked.size() && !q.belowMinScore(ranked.get(kept).score(), spec.metric())) {
+                kept++; // best first: once one misses, every later one misses too
+            }
+            int[] docs = new int[kept];
+            for (int i = 0; i < kept; i++) {
+                docs[i] = ranked.get(i).doc();
+            }
+            Point[] points = load(searcher, docs, q.withVectors());
+            List<ScoredPoint> out = new ArrayList<>(kept);
+            for (int i = 0; i < kept; i++) {
+                out.add(new ScoredPoint(points[i], ranked.get(i).score()));
             }
             return out;
         });
@@ -438,20 +434,19 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
     private Document toDocument(Point p, String where) {
         float[] indexed = PointChecks.check(p, spec, limits, where);
         Document doc = new Document();
-        doc.add(new StringField(LuceneQueries.ID, p.id(), Field.Store.YES));
+        doc.add(new StringField(LuceneQueries.ID, p.id(), Field.Store.NO));
         doc.add(new SortedDocValuesField(LuceneQueries.ID, new BytesRef(p.id())));  // scroll order
         doc.add(new KnnFloatVectorField(LuceneQueries.VECTOR, indexed, LuceneFormats.similarity(spec.metric())));
         // The vector as sent, for get/scroll/search with vectors (the graph holds the unit vector for cosine).
-        // A doc value, not a stored field: stored fields are compressed in blocks, and 1.5 KB of floats per
-        // point made every hit's text and metadata cost a block decompression several times larger.
+        // Doc values, not stored fields, for this and for id, text and metadata (PointPayload says why).
         doc.add(new BinaryDocValuesField(LuceneQueries.RAW_VECTOR, encode(p.vector())));
-        doc.add(new StoredField(LuceneQueries.TEXT, p.text()));
+        doc.add(new BinaryDocValuesField(LuceneQueries.PAYLOAD, PointPayload.encode(p.id(), p.text(), p.metadata())));
         if (!p.text().isEmpty()) {
             doc.add(new TextField(LuceneQueries.TEXT_BM25, p.text(), Field.Store.NO));
         }
         for (Map.Entry<String, String> e : p.metadata().entrySet()) {
             String value = e.getValue();
-            doc.add(new StringField(LuceneQueries.metaField(e.getKey()), value, Field.Store.YES));
+            doc.add(new StringField(LuceneQueries.metaField(e.getKey()), value, Field.Store.NO));
             Double number = PointChecks.asNumber(value);
             if (number != null) {
                 doc.add(new DoublePoint(LuceneQueries.NUMERIC_PREFIX + e.getKey(), number));
@@ -486,32 +481,60 @@ public final class LuceneCollection implements VectorCollection, AutoCloseable {
         return withSearcher(searcher -> {
             TopDocs top = searcher.search(query, pageSize,
                     new Sort(new SortField(LuceneQueries.ID, SortField.Type.STRING)));
-            List<Point> out = new ArrayList<>(top.scoreDocs.length);
-            StoredFields stored = searcher.storedFields();
-            for (ScoreDoc sd : top.scoreDocs) {
-                out.add(load(searcher, stored, sd.doc, withVectors));
-            }
-            return ScrollPage.of(out, pageSize);
+            return ScrollPage.of(Arrays.asList(load(searcher, docIds(top), withVectors)), pageSize);
         });
     }
 
-    /** A point by top-level doc id: stored fields (id, text, metadata) and, if asked, the raw vector. */
-    private static Point load(IndexSearcher searcher, StoredFields fields, int doc, boolean withVectors) throws IOException {
-        Document stored = fields.document(doc);
-        float[] vector = null;
-        if (withVectors) {
-            BytesRef raw = stored.getBinaryValue(LuceneQueries.RAW_VECTOR); // indexes written before doc values
-            if (raw == null) {
-                List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-                LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
-                BinaryDocValues values = leaf.reader().getBinaryDocValues(LuceneQueries.RAW_VECTOR);
-                if (values != null && values.advanceExact(doc - leaf.docBase)) {
-                    raw = values.binaryValue();
-                }
-            }
-            vector = raw == null ? null : decode(raw);
+    private static int[] docIds(TopDocs top) {
+        int[] docs = new int[top.scoreDocs.length];
+        for (int i = 0; i < docs.length; i++) {
+            docs[i] = top.scoreDocs[i].doc;
         }
-        return fromDocument(stored, vector);
+        return docs;
+    }
+
+    /**
+     * The points of top-level doc ids, in the order given: id, text and metadata from the payload doc value
+     * (stored fields for points written before it), and the raw vector if asked. Doc values iterate forward
+     * only, so the docs are visited in id order, each segment's iterators opened once.
+     */
+    private static Point[] load(IndexSearcher searcher, int[] docs, boolean withVectors) throws IOException {
+        Point[] out = new Point[docs.length];
+        Integer[] order = new Integer[docs.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Integer.compare(docs[a], docs[b]));
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        LeafReaderContext leaf = null;
+        BinaryDocValues payloads = null;
+        BinaryDocValues vectors = null;
+        StoredFields stored = null;  // only for points written before the payload doc value
+        for (int i : order) {
+            int doc = docs[i];
+            if (leaf == null || doc >= leaf.docBase + leaf.reader().maxDoc()) {
+                leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+                payloads = leaf.reader().getBinaryDocValues(LuceneQueries.PAYLOAD);
+                vectors = withVectors ? leaf.reader().getBinaryDocValues(LuceneQueries.RAW_VECTOR) : null;
+            }
+            int leafDoc = doc - leaf.docBase;
+            float[] vector = vectors != null && vectors.advanceExact(leafDoc) ? decode(vectors.binaryValue()) : null;
+            if (payloads != null && payloads.advanceExact(leafDoc)) {
+                PointPayload.Decoded p = PointPayload.decode(payloads.binaryValue());
+                out[i] = new Point(p.id(), vector, p.text(), p.metadata());
+            } else {
+                if (stored == null) {
+                    stored = searcher.storedFields();
+                }
+                Document document = stored.document(doc);
+                if (withVectors && vector == null) {
+                    BytesRef raw = document.getBinaryValue(LuceneQueries.RAW_VECTOR); // before doc values
+                    vector = raw == null ? null : decode(raw);
+                }
+                out[i] = fromDocument(document, vector);
+            }
+        }
+        return out;
     }
 
     private static Point fromDocument(Document doc, float[] vector) {

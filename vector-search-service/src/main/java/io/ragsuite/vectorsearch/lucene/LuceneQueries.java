@@ -22,12 +22,15 @@ final class LuceneQueries {
     static final String ID = "_id";
     static final String VECTOR = "_vector";
     static final String RAW_VECTOR = "_raw_vector";
+    /** Stored text of points written before {@link #PAYLOAD}; read only, never written. */
     static final String TEXT = "_text";
+    /** Id, text and metadata of a point in one binary doc value ({@link PointPayload}). */
+    static final String PAYLOAD = "_payload";
     /** The text again, analysed for BM25 (not stored). */
     static final String TEXT_BM25 = "_text_bm25";
     /** English stemming and stop words for BM25; the same analyser indexes and parses queries. */
     static final Analyzer ANALYZER = new EnglishAnalyzer();
-    /** Metadata key k is indexed (for filters) and stored (for results) as field "m." + k. */
+    /** Metadata key k is indexed (for filters) as field "m." + k; points written before PAYLOAD also stored it there. */
     static final String META_PREFIX = "m.";
     /** A metadata value that parses as a number is also indexed as a point under "n." + key, for ranges. */
     static final String NUMERIC_PREFIX = "n.";

@@ -1,7 +1,8 @@
 /**
  * The default backend: collections kept in Lucene indexes on disk, one folder each (HNSW graphs for the
- * vectors, stored fields for text and metadata, term and point fields for metadata filters, an English
- * BM25 field for text search).
+ * vectors, one binary doc value per point for its id, text and metadata ({@link
+ * io.ragsuite.vectorsearch.lucene.PointPayload}) and one for its raw vector, term and point fields for metadata
+ * filters, an English BM25 field for text search).
  *
  * <p>Why Lucene (over JVector, the other well-kept JVM HNSW library): one engine gives the HNSW graph,
  * filtered graph search, scalar (int8, int4) and binary quantization with full-precision rescoring, BM25,

@@ -131,6 +131,72 @@ class LuceneVectorStoreTest extends VectorStoreContract {
         }
     }
 
+    /**
+     * Points written before the payload doc value (id, text and metadata as stored fields, the raw vector a
+     * doc value: the layout of the release before) are still read back by get, scroll and search, beside points written now, before and
+     * after a merge puts both kinds in one segment; a text of the largest allowed size round-trips.
+     */
+    @Test
+    void pointsOfTheStoredFieldsLayoutAreReadBesideNewOnes() throws Exception {
+        java.util.Random rnd = new java.util.Random(5);
+        float[] oldVector = random(rnd, 8);
+        try (VectorStore store = open()) {
+            store.create(CollectionSpec.of("mixed", 8, Metric.COSINE, 0, 0, 0, null, 4096));
+        }
+        Path index = dir.resolve("mixed").resolve("index");
+        try (org.apache.lucene.index.IndexWriter w = new org.apache.lucene.index.IndexWriter(
+                org.apache.lucene.store.FSDirectory.open(index),
+                new org.apache.lucene.index.IndexWriterConfig(LuceneQueries.ANALYZER)
+                        .setOpenMode(org.apache.lucene.index.IndexWriterConfig.OpenMode.APPEND))) {
+            org.apache.lucene.document.Document doc = new org.apache.lucene.document.Document();
+            doc.add(new org.apache.lucene.document.StringField(LuceneQueries.ID, "old",
+                    org.apache.lucene.document.Field.Store.YES));
+            doc.add(new org.apache.lucene.document.SortedDocValuesField(LuceneQueries.ID,
+                    new org.apache.lucene.util.BytesRef("old")));
+            float[] unit = oldVector.clone();
+            org.apache.lucene.util.VectorUtil.l2normalize(unit);
+            doc.add(new org.apache.lucene.document.KnnFloatVectorField(LuceneQueries.VECTOR, unit,
+                    org.apache.lucene.index.VectorSimilarityFunction.DOT_PRODUCT));
+            java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            raw.asFloatBuffer().put(oldVector);
+            doc.add(new org.apache.lucene.document.BinaryDocValuesField(LuceneQueries.RAW_VECTOR,
+                    new org.apache.lucene.util.BytesRef(raw.array())));
+            doc.add(new org.apache.lucene.document.StoredField(LuceneQueries.TEXT, "old text"));
+            doc.add(new org.apache.lucene.document.StringField(LuceneQueries.metaField("era"), "before",
+                    org.apache.lucene.document.Field.Store.YES));
+            w.addDocument(doc);
+            w.commit();
+        }
+        String longText = "\u00e9t\u00e9 \ud83d\ude00 ".repeat(LIMITS.maxTextChars() / 8);
+        Point fresh = new Point("new", random(rnd, 8), longText, Map.of("era", "after", "k2", "v2"));
+        try (VectorStore store = open()) {
+            VectorCollection c = store.get("mixed");
+            c.upsert(List.of(fresh));
+            for (int round = 0; round < 2; round++) {  // several segments, then one merged
+                List<Point> got = c.get(List.of("old", "new"), true);
+                Point old = got.stream().filter(p -> p.id().equals("old")).findFirst().orElseThrow();
+                Point now = got.stream().filter(p -> p.id().equals("new")).findFirst().orElseThrow();
+                assertEquals("old text", old.text());
+                assertEquals(Map.of("era", "before"), old.metadata());
+                assertTrue(java.util.Arrays.equals(oldVector, old.vector()));
+                assertEquals(longText, now.text());
+                assertEquals(fresh.metadata(), now.metadata());
+                assertTrue(java.util.Arrays.equals(fresh.vector(), now.vector()));
+                assertEquals(List.of("new", "old"), c.scroll(null, 10, null, false).points().stream()
+                        .map(Point::id).toList());
+                var hits = c.search(io.ragsuite.vectorsearch.core.SearchQuery.dense(oldVector, 2));
+                assertEquals("old", hits.get(0).point().id());
+                assertEquals("old text", hits.get(0).point().text());
+                assertEquals(1.0, hits.get(0).score(), 1e-5);
+                assertEquals(Map.of("era", "after", "k2", "v2"), hits.get(1).point().metadata());
+                var filtered = c.search(io.ragsuite.vectorsearch.core.SearchQuery.dense(oldVector, 2)
+                        .withFilter(new io.ragsuite.vectorsearch.core.MetadataFilter.Match("era", java.util.Set.of("after"))));
+                assertEquals(List.of("new"), filtered.stream().map(h -> h.point().id()).toList());
+                c.optimize();
+            }
+        }
+    }
+
     private static double cosineOf(float[] a, float[] b) {
         double dot = 0, na = 0, nb = 0;
         for (int i = 0; i < a.length; i++) {
