@@ -1,6 +1,7 @@
 package io.ragsuite.vectorsearch.core;
 
 import io.ragsuite.support.error.Require;
+import io.ragsuite.support.error.ServiceException;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -40,13 +41,13 @@ public final class PointChecks {
         // Messages are built only on failure: this runs per query and per point, and building one per
         // element was 5% of a search's time (bench/vector-search/README.md).
         if (v == null || v.length != spec.dimension()) {
-            Require.that(false, field + " has dimension " + (v == null ? 0 : v.length) + "; collection '"
+            throw ServiceException.invalid(field + " has dimension " + (v == null ? 0 : v.length) + "; collection '"
                     + spec.name() + "' expects " + spec.dimension());
         }
         double norm = 0;
         for (int i = 0; i < v.length; i++) {
             if (!Float.isFinite(v[i])) {
-                Require.that(false, field + "[" + i + "] is not a finite number");
+                throw ServiceException.invalid(field + "[" + i + "] is not a finite number");
             }
             norm += (double) v[i] * v[i];
         }
