@@ -22,12 +22,18 @@ info() { echo "llama-server.sh: $*" >&2; }
 url() { echo "http://127.0.0.1:$port/v1"; }
 running() { [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 
+# pip builds llama.cpp with native instructions, so the venv is stamped with the requirements and this CPU's
+# instruction set (scripts/native-isa.sh) and rebuilt when either changes; pip's own wheel cache is not used,
+# since it would hand back a wheel built for another CPU (keyed by the sdist alone).
 install() {
-    if [[ ! -x "$venv/bin/python" ]] || ! cmp -s "$req" "$venv/.requirements"; then
+    local stamp
+    stamp=$(cat "$req"; echo "isa: $("$root/scripts/native-isa.sh")") || die "could not tell this CPU's instruction set"
+    if [[ ! -x "$venv/bin/python" ]] || [[ $(cat "$venv/.requirements" 2>/dev/null) != "$stamp" ]]; then
         info "installing llama-cpp-python[server] into $venv (builds llama.cpp; several minutes the first time)"
+        rm -rf "$venv"
         python3 -m venv "$venv"
-        "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2 || die "pip install failed"
-        cp "$req" "$venv/.requirements"
+        "$venv/bin/pip" install -q --disable-pip-version-check --no-cache-dir -r "$req" >&2 || die "pip install failed"
+        printf '%s\n' "$stamp" > "$venv/.requirements"
     fi
 }
 

@@ -5,6 +5,8 @@
 #   RAG_TEST_PGVECTOR=off / RAG_TEST_PG_URL         local PostgreSQL + pgvector (scripts/postgres.sh)
 #   RAG_TEST_LLAMA_SERVER=off / RAG_TEST_OPENAI_URL llama-cpp-python's server (scripts/llama-server.sh)
 #   RAG_TEST_LORA=off / RAG_TEST_LORA_DIR           trained test LoRA adapters (generation-service/lora/make_adapters.sh)
+#   RAG_TEST_GREEDY_GOLDEN                          llama.cpp's greedy continuations on this CPU (make_goldens.sh host);
+#                                                   made with the llama-cpp-python venv, so RAG_TEST_LLAMA_SERVER=off skips it
 
 # The pgvector backend's tests need a PostgreSQL with pgvector; scripts/postgres.sh installs (as root) and
 # starts a local one unless RAG_TEST_PG_URL points at another, or RAG_TEST_PGVECTOR=off skips those tests.
@@ -42,8 +44,22 @@ build_test_adapters() {
     info "LoRA tests use the adapters in $RAG_TEST_LORA_DIR"
 }
 
+# GreedyGoldenTest compares our engine's greedy text with llama.cpp's own. Both are built with native instructions,
+# and the text flips at near ties with the kernels those pick, so the reference is made on this host (seconds, cached
+# by CPU); without it the test falls back to the committed file, which matches only the CPU that made it.
+make_host_goldens() {
+    [[ ${RAG_TEST_LLAMA_SERVER:-on} == off || -n ${RAG_TEST_GREEDY_GOLDEN:-} ]] && return 0
+    local out
+    out=$("$ROOT/generation-service/goldens/make_goldens.sh" host) \
+        || die "could not make this host's greedy goldens (see above); RAG_TEST_LLAMA_SERVER=off skips them"
+    RAG_TEST_GREEDY_GOLDEN=$(tail -n 1 <<<"$out")
+    export RAG_TEST_GREEDY_GOLDEN
+    info "greedy golden test uses $RAG_TEST_GREEDY_GOLDEN"
+}
+
 test_env_up() {
     start_test_postgres
     start_test_llama_server
+    make_host_goldens
     build_test_adapters
 }

@@ -4,7 +4,11 @@
 the GGUF (jinja2 with trim_blocks and lstrip_blocks, as transformers does), and that exact text is continued. GreedyGoldenTest checks that our
 engine renders the same prompt text and (when enabled) continues it the same way.
 
-Usage: greedy.py MODEL.gguf > greedy-smollm2.json
+The text depends on the CPU: llama.cpp is built with native instructions and picks its kernels by them, and
+greedy choices of this small model flip at near ties. So the output names the CPU and the instruction set
+(scripts/native-isa.sh) it was made with, and ./rag test makes one for the host it runs on.
+
+Usage: greedy.py MODEL.gguf [NATIVE_ISA] > greedy-smollm2.json
 """
 import importlib.metadata
 import json
@@ -37,6 +41,14 @@ PROMPTS = [
 ]
 
 
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "unknown")
+    except OSError:
+        return "unknown"
+
+
 def main():
     llm = Llama(model_path=sys.argv[1], n_ctx=2048, n_threads=2, seed=0, verbose=False)
     template = jinja2.Environment(loader=jinja2.BaseLoader(), trim_blocks=True, lstrip_blocks=True).from_string(llm.metadata["tokenizer.chat_template"])
@@ -51,6 +63,7 @@ def main():
                     "completion_tokens": r["usage"]["completion_tokens"]})
     json.dump({"reference": f"llama-cpp-python {importlib.metadata.version('llama_cpp_python')}",
                "settings": "chat template from the GGUF rendered by jinja2, max_tokens 64, temperature 0 (greedy)",
+               "cpu": cpu_model(), "native_isa": sys.argv[2] if len(sys.argv) > 2 else "unknown",
                "continuations": out}, sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")
 

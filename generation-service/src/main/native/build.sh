@@ -9,7 +9,8 @@
 # as static, position-independent libraries (CPU, native instructions, OpenMP; about 10 minutes on 2 cores)
 # and the binding links them in, so the library needs only libc, libstdc++ and libgomp. Both steps are cached
 # outside the repo under $RAG_CACHE_DIR/native (default ~/.cache/rag-suite), keyed by the llama.cpp version,
-# the build flags and this folder's files; a cached build takes well under a second.
+# the build flags, this CPU's instruction set (scripts/native-isa.sh: a native build made on another CPU may not
+# run here, and picks other kernels) and this folder's files; a cached build takes well under a second.
 set -euo pipefail
 out=${1:?usage: build.sh OUT_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +41,8 @@ echo "$sdist_sha256  $sdist" | sha256sum -c --quiet - || die "$sdist does not ha
 src="$cache/native-src/llama_cpp_python-$version/vendor/llama.cpp"
 [[ -f $src/include/llama.h ]] || tar -xzf "$sdist" -C "$cache/native-src"
 
-lib_key=$(printf '%s\n' "$version" "${flags[@]}" | sha256sum | cut -c1-12)
+isa=$("$here/../../../../scripts/native-isa.sh") || die "could not tell this CPU's instruction set"
+lib_key=$(printf '%s\n' "$version" "${flags[@]}" "$isa" | sha256sum | cut -c1-12)
 build="$cache/native/llama-$version-$lib_key"
 if [[ ! -f $build/.done ]]; then
     echo "native/build.sh: building llama.cpp $version (static, CPU) in $build; about 10 minutes on 2 cores" >&2
