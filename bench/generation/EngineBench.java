@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * gRPC or a client: what ceiling-compare.sh sets beside llama.cpp's batched-bench to tell the engine's cost from
  * the service's and the load generator's. Run by ceiling-compare.sh with the service's jars on the class path:
  *   java -cp 'generation-service/target/quarkus-app/lib/main/*:generation-service/target/classes' \
- *       bench/generation/EngineBench.java MODEL SLOTS DECODE_THREADS PROMPT_THREADS LEVELS TOKENS PROMPTS_JSON
+ *       bench/generation/EngineBench.java MODEL SLOTS DECODE_THREADS PROMPT_THREADS LEVELS TOKENS PROMPTS_JSON [FLASH]
+ * FLASH is on or off (default off, the service's rag.generation.flash-attention), so the engine can be set beside
+ * batched-bench at the same flash-attention setting.
  * Per level (concurrent sequences) it prints one JSON line: decode tokens/s as streams x 1000 / inter-token gap
  * p50 (the gap is one decode step of all active sequences), and aggregate generated tokens/s. Each stream sends
  * 2 greedy requests of TOKENS tokens (end of sequence ignored), as load.py does.
@@ -30,6 +32,7 @@ public class EngineBench {
         int prefill = Integer.parseInt(args[3]);
         String[] levels = args[4].split(",");
         int tokens = Integer.parseInt(args[5]);
+        boolean flash = args.length > 7 && args[7].equals("on");
         List<String> prompts = new ArrayList<>();
         Matcher m = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(Files.readString(Path.of(args[6])));
         while (m.find()) {
@@ -37,7 +40,7 @@ public class EngineBench {
         }
         String template = GgufHeader.read(model).metadata().get("tokenizer.chat_template") instanceof String t ? t : null;
         try (LlamaCppEngine engine = new LlamaCppEngine("bench", model,
-                new LlamaCppEngine.Settings(slots, 512, decode, prefill, true, false), template, List.of())) {
+                new LlamaCppEngine.Settings(slots, 512, decode, prefill, true, flash), template, List.of())) {
             Sampling greedy = new Sampling(tokens, 0f, 1f, 40, 0.05f, 1f, 1, List.of(), true, null, null);
             // Warm-up: one request, so the first level does not pay for page faults of the weights.
             engine.complete(engine.prompt(List.of(new ChatTurn("user", prompts.get(0)))), greedy, piece -> true);
