@@ -5,7 +5,7 @@
 #   RAG_TEST_PGVECTOR=off / RAG_TEST_PG_URL         local PostgreSQL + pgvector (scripts/postgres.sh)
 #   RAG_TEST_LLAMA_SERVER=off / RAG_TEST_OPENAI_URL llama-cpp-python's server (scripts/llama-server.sh)
 #   RAG_TEST_LORA=off / RAG_TEST_LORA_DIR           trained test LoRA adapters (generation-service/lora/make_adapters.sh)
-#   RAG_TEST_GREEDY_GOLDEN                          llama.cpp's greedy continuations on this CPU (make_goldens.sh host);
+#   RAG_TEST_GREEDY_GOLDENS                         llama.cpp's greedy continuations on this CPU (make_goldens.sh host);
 #                                                   made with the llama-cpp-python venv, so RAG_TEST_LLAMA_SERVER=off skips it
 
 # The pgvector backend's tests need a PostgreSQL with pgvector; scripts/postgres.sh installs (as root) and
@@ -46,15 +46,15 @@ build_test_adapters() {
 
 # GreedyGoldenTest compares our engine's greedy text with llama.cpp's own. Both are built with native instructions,
 # and the text flips at near ties with the kernels those pick, so the reference is made on this host (seconds, cached
-# by CPU); without it the test falls back to the committed file, which matches only the CPU that made it.
+# by CPU); without it the test falls back to the committed files, which matches only the CPU that made it.
 make_host_goldens() {
-    [[ ${RAG_TEST_LLAMA_SERVER:-on} == off || -n ${RAG_TEST_GREEDY_GOLDEN:-} ]] && return 0
+    [[ ${RAG_TEST_LLAMA_SERVER:-on} == off || -n ${RAG_TEST_GREEDY_GOLDENS:-} ]] && return 0
     local out
     out=$("$ROOT/generation-service/goldens/make_goldens.sh" host) \
         || die "could not make this host's greedy goldens (see above); RAG_TEST_LLAMA_SERVER=off skips them"
-    RAG_TEST_GREEDY_GOLDEN=$(tail -n 1 <<<"$out")
-    export RAG_TEST_GREEDY_GOLDEN
-    info "greedy golden test uses $RAG_TEST_GREEDY_GOLDEN"
+    RAG_TEST_GREEDY_GOLDENS=$(tail -n 1 <<<"$out")
+    export RAG_TEST_GREEDY_GOLDENS
+    info "greedy golden tests use $RAG_TEST_GREEDY_GOLDENS"
 }
 
 test_env_up() {

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * the service's and the load generator's. Run by ceiling-compare.sh with the service's jars on the class path:
  *   java -cp 'generation-service/target/quarkus-app/lib/main/*:generation-service/target/classes' \
  *       bench/generation/EngineBench.java MODEL SLOTS DECODE_THREADS PROMPT_THREADS LEVELS TOKENS PROMPTS_JSON [FLASH]
- * FLASH is on or off (default off, the service's rag.generation.flash-attention), so the engine can be set beside
+ * FLASH is on or off (default on, the service's rag.generation.flash-attention), so the engine can be set beside
  * batched-bench at the same flash-attention setting.
  * Per level (concurrent sequences) it prints one JSON line: decode tokens/s as streams x 1000 / inter-token gap
  * p50 (the gap is one decode step of all active sequences), and aggregate generated tokens/s. Each stream sends
@@ -32,7 +32,7 @@ public class EngineBench {
         int prefill = Integer.parseInt(args[3]);
         String[] levels = args[4].split(",");
         int tokens = Integer.parseInt(args[5]);
-        boolean flash = args.length > 7 && args[7].equals("on");
+        boolean flash = args.length <= 7 || !args[7].equals("off");
         List<String> prompts = new ArrayList<>();
         Matcher m = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(Files.readString(Path.of(args[6])));
         while (m.find()) {

@@ -10,16 +10,16 @@
 # service's own costs (gRPC, JNI, the scheduler) count while prefill does not, as for S_TG. Also the engine
 # alone (EngineBench.java: LlamaCppEngine in one JVM, no service, no gRPC, no client on the same cores), by
 # the same measure, to tell the engine's cost from the service's and the load generator's.
-# All three run at the same flash-attention setting, RAG_BENCH_FLASH_ATTENTION (default off, the service's default
-# rag.generation.flash-attention=false; batched-bench's own default, auto, turns it on for this CPU, which the
-# runs before 2026-12-08 compared with).
-#   bench/generation/ceiling-compare.sh ["default 2"]     writes results/ceiling-compare.md (-flash-on.md with it on)
+# All three run at the same flash-attention setting, RAG_BENCH_FLASH_ATTENTION (default on, the service's default
+# rag.generation.flash-attention=true since 2026-12-08; batched-bench's own default, auto, turns it on for this CPU,
+# so the runs before that day compared a ceiling with it against a service without it).
+#   bench/generation/ceiling-compare.sh ["default 2"]     writes results/ceiling-compare.md (-flash-off.md with it off)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cache="${RAG_CACHE_DIR:-$HOME/.cache/rag-suite}"
 counts=${1:-"default 2"}
-flash=${RAG_BENCH_FLASH_ATTENTION:-off}
+flash=${RAG_BENCH_FLASH_ATTENTION:-on}
 [[ $flash == on || $flash == off ]] || { echo "ceiling-compare.sh: RAG_BENCH_FLASH_ATTENTION is on or off" >&2; exit 2; }
 port=18386
 source "$root/scripts/java-home.sh" || exit 1
@@ -29,7 +29,8 @@ bin=$("$here/engine-ceiling.sh" build)
 venv="$cache/venv-bench-generation"
 [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt"
-out="$here/results/ceiling-compare$([[ $flash == on ]] && echo -flash-on).md"
+out="$here/results/ceiling-compare.md"
+[[ $flash == on ]] || out="$here/results/ceiling-compare-flash-off.md"
 log="$cache/bench/ceiling-compare-service.log"
 mkdir -p "$cache/bench" "$here/results"
 trap stop_service EXIT
@@ -57,7 +58,7 @@ for t in $counts; do
         "$here/EngineBench.java" "$model" 8 "$resolved" "$(nproc)" 1,2,4,8 64 "$here/prompts.json" "$flash" 2>> "$log")
     start_service "$port" "$log" ${env_threads[@]+"${env_threads[@]}"} RAG_GENERATION_MODEL_PATH="$model" \
         RAG_GENERATION_SLOTS=8 RAG_GENERATION_CONTEXT_PER_SLOT=512 RAG_GENERATION_MAX_QUEUED=64 \
-        RAG_GENERATION_FLASH_ATTENTION=$([[ $flash == on ]] && echo true || echo false)
+        RAG_GENERATION_FLASH_ATTENTION="$([[ $flash == on ]] && echo true || echo false)"
     ours=$("$venv/bin/python" "$here/load.py" --target grpc --url "127.0.0.1:$port" --label ours --concurrency 1,2,4,8 \
         --per-stream 2 --max-tokens 64 2>> "$log")
     stop_service

@@ -10,7 +10,8 @@ Four deployments composed with DeploymentHandles, the way Ray Serve's RAG exampl
   Retriever  hnswlib, cosine, M=16, ef_construction=100, ef=64 (our vector store's collection defaults)
   Generator  llama-cpp-python's Llama on the same GGUF, the same threads, the GGUF's own chat template, the
              sampling our orchestrator asks for (temperature 0.2, top_p 0.95, top_k 40, min_p 0.05,
-             repetition penalty 1.15) and the same max_tokens; one sequence at a time per replica
+             repetition penalty 1.15), the same max_tokens and flash attention as ours (on, our default;
+             llama-cpp-python's own default is off); one sequence at a time per replica
   RagApp     the HTTP ingress: POST /v1/rag/query {"question", "top_k"} answers like our orchestrator
              (answer, citations, passages, timings {embed_ms, search_ms, generate_ms, total_ms},
              request_id); the prompt is built exactly as DefaultPromptBuilder builds it. Stage times are
@@ -19,7 +20,8 @@ Four deployments composed with DeploymentHandles, the way Ray Serve's RAG exampl
              "text"}]} stores passages as they are (no chunking: the benchmark feeds pre-chunked passages to
              both systems); GET /v1/health.
 
-  ray_serve_rag.py --model GGUF [--port 18490] [--max-tokens 32] [--threads 0] [--generator-replicas 1]
+  ray_serve_rag.py --model GGUF [--port 18490] [--max-tokens 32] [--threads 0] [--flash-attention on|off]
+                   [--generator-replicas 1]
 
 Starts a local Ray (2 CPUs, no dashboard), runs the app, prints "READY <url>" and serves until SIGTERM/SIGINT.
 """
@@ -158,12 +160,12 @@ class Retriever:
 
 @serve.deployment(ray_actor_options={"num_cpus": 1}, max_ongoing_requests=256)
 class Generator:
-    def __init__(self, model: str, threads: int, n_ctx: int, max_tokens: int):
+    def __init__(self, model: str, threads: int, n_ctx: int, max_tokens: int, flash_attention: bool = True):
         from llama_cpp import Llama
 
         # threads 0: llama-cpp-python's own defaults (cpu_count() // 2 for decoding, cpu_count() for prompts).
         self.llm = Llama(model_path=model, n_ctx=n_ctx, n_threads=threads or None, n_threads_batch=threads or None,
-                         n_batch=512, verbose=False, seed=1)
+                         n_batch=512, flash_attn=flash_attention, verbose=False, seed=1)
         self.max_tokens = max_tokens
         self.lock = asyncio.Lock()  # one Llama context: one sequence at a time, first come first served
 
@@ -258,6 +260,8 @@ def main():
     ap.add_argument("--max-tokens", type=int, default=32)
     ap.add_argument("--threads", type=int, default=0,
                     help="llama.cpp threads, decode and prompt; 0: llama-cpp-python's defaults")
+    ap.add_argument("--flash-attention", choices=["on", "off"], default="on",
+                    help="llama.cpp's fused attention kernel; on: as our generation service's default")
     ap.add_argument("--n-ctx", type=int, default=2048, help="tokens of context (our per-slot default)")
     ap.add_argument("--embed-threads", type=int, default=1,
                     help="onnxruntime intra-op threads per model call (ours: CPUs / RAG_EMBEDDING_WORKERS = 1)")
@@ -276,7 +280,7 @@ def main():
     app = RagApp.bind(Embedder.bind(args.m2, args.embed_threads), Retriever.bind(),
                       Generator.options(num_replicas=args.generator_replicas,
                                         ray_actor_options={"num_cpus": gen_cpus})
-                      .bind(args.model, args.threads, args.n_ctx, args.max_tokens))
+                      .bind(args.model, args.threads, args.n_ctx, args.max_tokens, args.flash_attention == "on"))
     # No access log line per request (our services do not write one either).
     serve.run(app, name="rag", route_prefix="/",
               logging_config={"log_level": "WARNING", "enable_access_log": False})

@@ -8,7 +8,8 @@ The text depends on the CPU: llama.cpp is built with native instructions and pic
 greedy choices of this small model flip at near ties. So the output names the CPU and the instruction set
 (scripts/native-isa.sh) it was made with, and ./rag test makes one for the host it runs on.
 
-Usage: greedy.py MODEL.gguf [NATIVE_ISA] > greedy-smollm2.json
+Usage: greedy.py MODEL.gguf [NATIVE_ISA [FLASH_ATTENTION]] > greedy-smollm2.json   (FLASH_ATTENTION: on or off,
+default off; llama.cpp's fused attention kernel sums in another order, so its greedy text differs)
 """
 import importlib.metadata
 import json
@@ -50,7 +51,8 @@ def cpu_model():
 
 
 def main():
-    llm = Llama(model_path=sys.argv[1], n_ctx=2048, n_threads=2, seed=0, verbose=False)
+    flash = len(sys.argv) > 3 and sys.argv[3] == "on"
+    llm = Llama(model_path=sys.argv[1], n_ctx=2048, n_threads=2, seed=0, flash_attn=flash, verbose=False)
     template = jinja2.Environment(loader=jinja2.BaseLoader(), trim_blocks=True, lstrip_blocks=True).from_string(llm.metadata["tokenizer.chat_template"])
     out = []
     for prompt in PROMPTS:
@@ -64,6 +66,7 @@ def main():
     json.dump({"reference": f"llama-cpp-python {importlib.metadata.version('llama_cpp_python')}",
                "settings": "chat template from the GGUF rendered by jinja2, max_tokens 64, temperature 0 (greedy)",
                "cpu": cpu_model(), "native_isa": sys.argv[2] if len(sys.argv) > 2 else "unknown",
+               "flash_attention": flash,
                "continuations": out}, sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")
 

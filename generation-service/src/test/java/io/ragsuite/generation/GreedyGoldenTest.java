@@ -22,15 +22,17 @@ import org.junit.jupiter.api.Test;
  * ({@code goldens/greedy-smollm2.json}, made by {@code goldens/make_goldens.sh}): the prompt text our engine
  * renders must equal the GGUF's chat template rendered by jinja2, and the 64-token greedy continuation
  * must equal llama.cpp's own (llama-cpp-python). The first check found that llama.cpp's built-in template
- * handling dropped SmolLM2's default system prompt, hence {@link ChatTemplate}.
+ * handling dropped SmolLM2's default system prompt, hence {@link ChatTemplate}. This class runs the service's
+ * default, flash attention on ({@code greedy-smollm2-flash.json}); {@link GreedyGoldenFlashOffTest} the other setting,
+ * whose sums run in another order and whose text differs in 15 of 20 ({@code greedy-smollm2.json}).
  *
  * <p>The continuations depend on the CPU's instruction set: llama.cpp (ours and llama-cpp-python's, both built
  * with native instructions) picks its kernels by it, and greedy continuations of this small model flip at near
  * ties. A file made on one CPU matched only 5 of 20 continuations of llama-cpp-python 0.3.36 built on another,
  * and a CI run on 2026-12-08 missed most of the file made on 2026-12-07 (AMD EPYC, AVX-512): CI machines differ. So {@code ./rag test} makes the
- * reference on the host it runs on ({@code make_goldens.sh host}, seconds; {@code RAG_TEST_GREEDY_GOLDEN}), from
+ * reference on the host it runs on ({@code make_goldens.sh host}, seconds; {@code RAG_TEST_GREEDY_GOLDENS}), from
  * the same pinned llama-cpp-python, whose llama.cpp is the source our binding is built from; both native builds
- * are cached per instruction set ({@code scripts/native-isa.sh}). Without that variable the committed file is used.
+ * are cached per instruction set ({@code scripts/native-isa.sh}). Without that variable the committed files are used.
  */
 @QuarkusTest
 @io.quarkus.test.junit.TestProfile(GreedyGoldenTest.OneSlot.class)
@@ -59,17 +61,24 @@ class GreedyGoldenTest {
         engine = loader.registry().defaultScheduler().engine();
     }
 
-    private static final Path COMMITTED = Path.of("goldens/greedy-smollm2.json");
+    private static final Path COMMITTED = Path.of("goldens");
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "rag.generation.flash-attention")
+    boolean flashAttention;
+
+    private String fileName() {
+        return flashAttention ? "greedy-smollm2-flash.json" : "greedy-smollm2.json";
+    }
 
     /** Prompts and their rendering: the same on every CPU, so the committed file. */
-    private static JsonNode golden() throws Exception {
-        return new ObjectMapper().readTree(COMMITTED.toFile());
+    private JsonNode golden() throws Exception {
+        return new ObjectMapper().readTree(COMMITTED.resolve(fileName()).toFile());
     }
 
     /** Greedy continuations: this host's when the test environment made them, else the committed file. */
-    private static Path continuationsFile() {
-        String host = System.getenv("RAG_TEST_GREEDY_GOLDEN");
-        return host == null || host.isBlank() ? COMMITTED : Path.of(host);
+    private Path continuationsFile() {
+        String host = System.getenv("RAG_TEST_GREEDY_GOLDENS");
+        return (host == null || host.isBlank() ? COMMITTED : Path.of(host)).resolve(fileName());
     }
 
     @Test
@@ -87,6 +96,7 @@ class GreedyGoldenTest {
         List<String> mismatches = new ArrayList<>();
         Path file = continuationsFile();
         JsonNode reference = new ObjectMapper().readTree(file.toFile());
+        assertEquals(flashAttention, reference.path("flash_attention").asBoolean(false), file + ": flash attention");
         assertEquals(golden().get("continuations").size(), reference.get("continuations").size(), file + ": prompts");
         for (JsonNode c : reference.get("continuations")) {
             GenerationEngine.Prompt prompt = engine.prompt(List.of(new ChatTurn("user", c.get("prompt").asText())));
