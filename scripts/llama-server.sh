@@ -22,6 +22,17 @@ info() { echo "llama-server.sh: $*" >&2; }
 url() { echo "http://127.0.0.1:$port/v1"; }
 running() { [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 
+stop() {
+    if running; then
+        local pid
+        pid=$(cat "$pidfile")
+        kill "$pid"
+        # Wait until it is gone, so a server started next can take the port.
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+        rm -f "$pidfile"
+    fi
+}
+
 # pip builds llama.cpp with native instructions, so the venv is stamped with the requirements and this CPU's
 # instruction set (scripts/native-isa.sh) and rebuilt when either changes; pip's own wheel cache is not used,
 # since it would hand back a wheel built for another CPU (keyed by the sdist alone).
@@ -30,6 +41,7 @@ install() {
     stamp=$(cat "$req"; echo "isa: $("$root/scripts/native-isa.sh")") || die "could not tell this CPU's instruction set"
     if [[ ! -x "$venv/bin/python" ]] || [[ $(cat "$venv/.requirements" 2>/dev/null) != "$stamp" ]]; then
         info "installing llama-cpp-python[server] into $venv (builds llama.cpp; several minutes the first time)"
+        stop   # a server still running from the old venv would lose its files
         rm -rf "$venv"
         python3 -m venv "$venv"
         "$venv/bin/pip" install -q --disable-pip-version-check --no-cache-dir -r "$req" >&2 || die "pip install failed"
@@ -62,14 +74,7 @@ start() {
 
 case ${1:-} in
     start) start "${2:-}" ;;
-    stop)
-        if running; then
-            pid=$(cat "$pidfile")
-            kill "$pid"
-            # Wait until it is gone, so a server started next can take the port.
-            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-            rm -f "$pidfile"
-        fi ;;
+    stop) stop ;;
     url) url ;;
     install) install ;;
     *) echo "usage: $0 start [GGUF]|stop|url|install" >&2; exit 2 ;;
