@@ -118,7 +118,7 @@ public class EngineLoader {
         LOG.infof("model %s: %d slots of %d tokens, %d decode and %d prompt threads on %d CPUs", name, slots, context,
                 decode, prefill, EngineThreads.processors());
         var settings = new LlamaCppEngine.Settings(slots, context, decode, prefill, config.promptCache(),
-                config.flashAttention());
+                config.flashAttention(), config.finishFirstTokens());
         GenerationScheduler.EngineFactory factory = list -> new LlamaCppEngine(name, path, settings, template, list);
         return new GenerationScheduler(factory, factory.create(adapters), limits(), observer,
                 Math.max(maxAdapters, adapters.size()));

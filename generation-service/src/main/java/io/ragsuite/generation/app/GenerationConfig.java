@@ -82,6 +82,14 @@ public interface GenerationConfig {
     @WithDefault("true")
     boolean flashAttention();
 
+    /**
+     * A waiting request's prompt does not start while another prompt is being evaluated, or while every running
+     * answer is within this many tokens of its cap (LlamaCppEngine's class comment says why); 0 starts prompts
+     * at once, beside anything. Measured in bench/rag.
+     */
+    @WithDefault("32")
+    int finishFirstTokens();
+
     @WithDefault("256")
     int defaultMaxTokens();
 

@@ -22,6 +22,12 @@ import java.util.concurrent.TimeUnit;
  * request that arrives while others decode joins the next step instead of waiting for them to finish (the
  * scheme of llama.cpp's own server and vLLM).
  *
+ * <p>Except near the end of the running answers ({@code finishFirstTokens}): on a CPU, prompt processing is
+ * compute-bound and gains nothing from sharing a step, so a prompt started beside an answer that has a few tokens
+ * left only makes that answer wait for the whole prompt (processor sharing, where first come first served has
+ * the lower mean). A waiting request therefore starts when no prompt is being evaluated and some running answer
+ * has more than that many tokens left before its cap (so decode steps still batch), or when the slots are idle.
+ *
  * <p>Each of the {@code slots} sequences has its own share of the KV cache. With the prompt cache on, a new
  * request goes to the free slot whose cached tokens share the longest prefix with its prompt and only the rest
  * is evaluated, so the suite's shared system prompt and instructions are evaluated once per slot.
@@ -52,9 +58,22 @@ public final class LlamaCppEngine implements GenerationEngine {
      *                       does not share with it; not for greedy requests (temperature 0), which must be
      *                       repeatable
      * @param flashAttention llama.cpp's fused attention kernel
+     * @param finishFirstTokens a waiting prompt does not start while another prompt is being evaluated or every
+     *                       running answer is within this many tokens of its cap; 0 starts it at once
      */
     public record Settings(int slots, int contextPerSlot, int decodeThreads, int prefillThreads, boolean cachePrompt,
-            boolean flashAttention) {
+            boolean flashAttention, int finishFirstTokens) {
+        public Settings {
+            if (finishFirstTokens < 0) {
+                throw new IllegalArgumentException("finishFirstTokens must be >= 0, was " + finishFirstTokens);
+            }
+        }
+
+        /** Prompts start at once (no finish-first wait). */
+        public Settings(int slots, int contextPerSlot, int decodeThreads, int prefillThreads, boolean cachePrompt,
+                boolean flashAttention) {
+            this(slots, contextPerSlot, decodeThreads, prefillThreads, cachePrompt, flashAttention, 0);
+        }
     }
 
     private final String name;
@@ -63,6 +82,7 @@ public final class LlamaCppEngine implements GenerationEngine {
     /** Tokens the context takes per decode step: at least one per slot. */
     private final int batchTokens;
     private final boolean cachePrompt;
+    private final int finishFirstTokens;
     private final long model;
     private final long context;
     /** The GGUF's own Jinja chat template, or null to use llama.cpp's built-in formatting. */
@@ -90,6 +110,7 @@ public final class LlamaCppEngine implements GenerationEngine {
         this.slotCount = settings.slots();
         this.contextPerSlot = settings.contextPerSlot();
         this.cachePrompt = settings.cachePrompt();
+        this.finishFirstTokens = settings.finishFirstTokens();
         this.batchTokens = Math.max(BATCH_TOKENS, slotCount);
         String[] loraPaths = this.adapters.stream().map(a -> a.path().toString()).toArray(String[]::new);
         long m;
@@ -408,6 +429,9 @@ public final class LlamaCppEngine implements GenerationEngine {
 
         /** Gives waiting sequences free slots: the one whose cache shares most with the prompt, if it may. */
         private void admit() {
+            if (finishFirstTokens > 0 && !waiting.isEmpty() && runningShouldFinishFirst()) {
+                return;
+            }
             for (var it = waiting.iterator(); it.hasNext();) {
                 Sequence seq = it.next();
                 Slot best = null;
@@ -440,6 +464,27 @@ public final class LlamaCppEngine implements GenerationEngine {
                 promptTokensEvaluated += seq.prompt.length - keep;
                 LlamaNative.acceptPrompt(seq.sampler, seq.prompt);
             }
+        }
+
+        /**
+         * True while a prompt is being evaluated, or while answers are running and each is within
+         * {@code finishFirstTokens} of its cap: a new prompt would then only delay them (see the class comment).
+         */
+        private boolean runningShouldFinishFirst() {
+            boolean running = false;
+            boolean longAnswer = false;
+            for (Slot slot : slots) {
+                Sequence seq = slot.active;
+                if (seq == null) {
+                    continue;
+                }
+                if (seq.promptAt < seq.prompt.length) {
+                    return true;
+                }
+                running = true;
+                longAnswer |= seq.sampling.maxTokens() - seq.generated > finishFirstTokens;
+            }
+            return running && !longAnswer;
         }
 
         private void step() {

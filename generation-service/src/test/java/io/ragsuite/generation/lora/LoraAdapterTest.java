@@ -75,7 +75,10 @@ class LoraAdapterTest {
             return Map.of("rag.generation.lora.dir", FOLDER.toString(),
                     "rag.generation.lora.max-adapters", "2",
                     "rag.generation.models.second-model.path", "${rag.generation.model-path}",
-                    "rag.generation.models.second-model.slots", "1");
+                    "rag.generation.models.second-model.slots", "1",
+                    // Prompts start at once (no finish-first wait), so that two requests that arrive a moment
+                    // apart overlap, which is what shows that same-adapter requests share decode steps.
+                    "rag.generation.finish-first-tokens", "0");
         }
     }
 
