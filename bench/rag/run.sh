@@ -50,13 +50,16 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/rag-race.XXXXXX")
 
 echo "== virtualenv (Ray Serve peer, load generator, report)" >&2
 venv="$cache/venv-bench-rag"
-if [[ ! -x "$venv/bin/python" ]] || ! cmp -s "$here/requirements.txt" "$venv/.requirements"; then
+# llama-cpp-python is compiled with native instructions, so the venv is stamped with this CPU's instruction set
+# (scripts/native-isa.sh) beside the requirements and rebuilt when either changes.
+stamp=$(cat "$here/requirements.txt"; echo "isa: $("$root/scripts/native-isa.sh")")
+if [[ ! -x "$venv/bin/python" ]] || [[ $(cat "$venv/.requirements" 2>/dev/null) != "$stamp" ]]; then
+    rm -rf "$venv"
     python3 -m venv "$venv"
-    # llama-cpp-python compiles llama.cpp (~8 minutes on 2 cores): reuse a wheel pip has built before.
-    wheel=$(find "$HOME/.cache/pip/wheels" -name 'llama_cpp_python-0.3.36-*.whl' 2>/dev/null | head -n 1 || true)
-    [[ -n $wheel ]] && "$venv/bin/pip" install -q --disable-pip-version-check "$wheel"
-    "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt"
-    cp "$here/requirements.txt" "$venv/.requirements"
+    # llama-cpp-python compiles llama.cpp (a few minutes on 2 cores): pip's wheel cache is not used, since it is
+    # keyed by the sdist alone and may hold a wheel built on another CPU.
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-cache-dir -r "$here/requirements.txt"
+    printf '%s\n' "$stamp" > "$venv/.requirements"
 fi
 py="$venv/bin/python"
 
