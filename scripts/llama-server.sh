@@ -33,19 +33,13 @@ stop() {
     fi
 }
 
-# pip builds llama.cpp with native instructions, so the venv is stamped with the requirements and this CPU's
-# instruction set (scripts/native-isa.sh) and rebuilt when either changes; pip's own wheel cache is not used,
-# since it would hand back a wheel built for another CPU (keyed by the sdist alone).
+# pip builds llama.cpp with native instructions: the venv is rebuilt for another CPU or other requirements
+# (scripts/native-venv.sh).
 install() {
-    local stamp
-    stamp=$(cat "$req"; echo "isa: $("$root/scripts/native-isa.sh")") || die "could not tell this CPU's instruction set"
-    if [[ ! -x "$venv/bin/python" ]] || [[ $(cat "$venv/.requirements" 2>/dev/null) != "$stamp" ]]; then
+    if ! "$root/scripts/native-venv.sh" current "$venv" "$req"; then
         info "installing llama-cpp-python[server] into $venv (builds llama.cpp; several minutes the first time)"
         stop   # a server still running from the old venv would lose its files
-        rm -rf "$venv"
-        python3 -m venv "$venv"
-        "$venv/bin/pip" install -q --disable-pip-version-check --no-cache-dir -r "$req" >&2 || die "pip install failed"
-        printf '%s\n' "$stamp" > "$venv/.requirements"
+        "$root/scripts/native-venv.sh" build "$venv" "$req" || die "pip install failed"
     fi
 }
 

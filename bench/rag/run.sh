@@ -50,17 +50,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/rag-race.XXXXXX")
 
 echo "== virtualenv (Ray Serve peer, load generator, report)" >&2
 venv="$cache/venv-bench-rag"
-# llama-cpp-python is compiled with native instructions, so the venv is stamped with this CPU's instruction set
-# (scripts/native-isa.sh) beside the requirements and rebuilt when either changes.
-stamp=$(cat "$here/requirements.txt"; echo "isa: $("$root/scripts/native-isa.sh")")
-if [[ ! -x "$venv/bin/python" ]] || [[ $(cat "$venv/.requirements" 2>/dev/null) != "$stamp" ]]; then
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    # llama-cpp-python compiles llama.cpp (a few minutes on 2 cores): pip's wheel cache is not used, since it is
-    # keyed by the sdist alone and may hold a wheel built on another CPU.
-    "$venv/bin/pip" install -q --disable-pip-version-check --no-cache-dir -r "$here/requirements.txt"
-    printf '%s\n' "$stamp" > "$venv/.requirements"
-fi
+# llama-cpp-python compiles llama.cpp with native instructions (a few minutes on 2 cores): the venv is rebuilt
+# for another CPU or other requirements (scripts/native-venv.sh).
+"$root/scripts/native-venv.sh" ensure "$venv" "$here/requirements.txt"
 py="$venv/bin/python"
 
 echo "== corpus and questions" >&2
